@@ -1,0 +1,57 @@
+"""BudgetQA's errors: each carries a Chinese message for users and English detail for logs.
+
+    BudgetQAError
+    ├── InputError               a file the user gave cannot be ingested
+    │   ├── EmptyFileError
+    │   ├── BinaryFileError
+    │   ├── EncodingError
+    │   ├── UnsupportedFormatError
+    │   └── NotADisclosureError
+    ├── StoreError               the data directory cannot be read or written
+    └── NotFoundError            a document or table asked for is not stored
+
+Errors become output only at the edges (CLI, UI): they print `message`, log `detail`.
+"""
+
+from __future__ import annotations
+
+
+class BudgetQAError(Exception):
+    """Base class: `message` is Chinese for users, `detail` English for developers."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(detail or message)
+        self.message = message
+        self.detail = detail or message
+
+
+class InputError(BudgetQAError):
+    pass
+
+
+class EmptyFileError(InputError):
+    pass
+
+
+class BinaryFileError(InputError):
+    pass
+
+
+class EncodingError(InputError):
+    pass
+
+
+class UnsupportedFormatError(InputError):
+    pass
+
+
+class NotADisclosureError(InputError):
+    pass
+
+
+class StoreError(BudgetQAError):
+    pass
+
+
+class NotFoundError(BudgetQAError):
+    pass
