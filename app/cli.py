@@ -1,0 +1,158 @@
+"""`budgetqa` command line. Errors become output here: Chinese for users, English in the log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table as RichTable
+
+from app.library import expand_paths, ingest_paths
+from app.render import render_table
+from app.settings import Settings
+from index.facts import FactStore
+from ingest.errors import BudgetQAError, NotFoundError
+
+log = logging.getLogger("budgetqa")
+PROGRESS_FROM = 3  # files; fewer finish before a bar would help
+
+
+def _setup_logging(settings: Settings) -> None:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(settings.home / "budgetqa.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
+    store = FactStore(settings.home)
+    files, _ = expand_paths(args.paths)
+    if len(files) >= PROGRESS_FROM and not args.json:
+        with Progress(TextColumn("导入中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("", total=len(files))
+
+            def advance(path: Path) -> None:
+                progress.update(task, advance=1, description=path.name)
+
+            report = ingest_paths(args.paths, store, on_file=advance)
+    else:
+        report = ingest_paths(args.paths, store)
+    if args.json:
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        _print_ingest(report, out)
+    return 0 if report.documents or not report.skipped else 1
+
+
+def _print_ingest(report, out: Console) -> None:
+    if report.documents:
+        table = RichTable(title="导入结果")
+        for column in ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "提示", "状态"):
+            table.add_column(column)
+        for d in report.documents:
+            table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"),
+                          f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), str(len(d.warnings)),
+                          "新导入" if d.status == "added" else "已存在，未改变")
+        out.print(table)
+        for d in report.documents:
+            for warning in d.warnings:
+                out.print(f"[yellow]提示[/yellow] {d.doc_id}：{warning}")
+    for s in report.skipped:
+        out.print(f"[red]跳过[/red] {s.path}：{s.reason}")
+    out.print(f"共导入 {len(report.documents)} 个文档，跳过 {len(report.skipped)} 个。")
+
+
+def _resolve(store: FactStore, ref: str):
+    found = store.find(ref)
+    if not found:
+        raise NotFoundError(f"没有找到与“{ref}”匹配的文档。可用 budgetqa docs 查看已导入的文档。",
+                            f"no document matches {ref!r}")
+    if len(found) > 1:
+        names = "；".join(f"{d.doc_id} {d.title}" for d in found)
+        raise NotFoundError(f"有多个文档与“{ref}”匹配，请用文档ID指定：{names}", f"ambiguous reference {ref!r}")
+    return store.get(found[0].doc_id)
+
+
+def cmd_show(args, settings: Settings, out: Console, err: Console) -> int:
+    disclosure = _resolve(FactStore(settings.home), args.doc)
+    if args.table is None:
+        out.print(f"{disclosure.title}（{disclosure.doc_id}）", markup=False)
+        out.print(f"发布单位：{disclosure.issuer or '未识别'}  地区：{disclosure.region or '未识别'}  "
+                  f"年度：{disclosure.year or '未识别'}  类型：{disclosure.scope or ''}{disclosure.kind or ''}", markup=False)
+        for t in disclosure.tables:
+            pages = f"  第{t.page_start}页" if t.page_start else ""
+            state = "（空表）" if t.is_empty else f"{len(t.rows)}行"
+            out.print(f"  {t.key}  {t.title}{'（' + t.part + '）' if t.part else ''}  {state}{pages}", markup=False)
+        return 0
+    tables = [t for t in disclosure.tables if args.table in (t.key, t.number) or
+              (t.key.startswith(args.table + "·"))]
+    if not tables:
+        keys = "、".join(t.key for t in disclosure.tables)
+        raise NotFoundError(f"文档中没有表“{args.table}”。可选：{keys}", f"no table {args.table!r}")
+    for t in tables:
+        out.print(render_table(t), markup=False, highlight=False)
+        out.print()
+    return 0
+
+
+def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
+    docs = FactStore(settings.home).documents()
+    if args.json:
+        out.print_json(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
+        return 0
+    table = RichTable(title=f"已导入文档（{settings.home}）")
+    for column in ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "来源文件"):
+        table.add_column(column)
+    for d in docs:
+        table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"), f"{d.scope or ''}{d.kind or ''}",
+                      str(d.tables), str(d.facts), d.source)
+    out.print(table)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="数据目录（默认：环境变量 BUDGETQA_HOME，否则 ./budgetqa-data）")
+    parser = argparse.ArgumentParser(prog="budgetqa", description="预算、决算公开文件问答：每个数字都有出处、经过核验。")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", parents=[common], help="导入文件或文件夹")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_ingest)
+    p = sub.add_parser("show", parents=[common], help="按原文版式显示解析出的表格")
+    p.add_argument("doc", help="文档ID（前缀即可），或标题、发布单位、文件名中的文字")
+    p.add_argument("--table", help="表号或表键，如 表五、表一·收入、5")
+    p.set_defaults(func=cmd_show)
+    p = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.load(args.home)
+    out, err = Console(soft_wrap=True), Console(stderr=True)
+    try:
+        _setup_logging(settings)
+        return args.func(args, settings, out, err)
+    except BudgetQAError as exc:
+        log.error("%s failed: %s", args.command, exc.detail)
+        err.print(f"[red]错误[/red]：{exc.message}")
+        return 2
+    except OSError as exc:
+        log.exception("%s failed", args.command)
+        err.print(f"[red]错误[/red]：无法读写数据目录 {settings.home}（{exc.strerror or exc}）。")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

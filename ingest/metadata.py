@@ -1,0 +1,80 @@
+"""Document metadata from the content: issuer, region, year, kind (预算/决算), scope (部门/单位)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ingest.numbers import normalize
+
+# Lines that name the issuer: 部门全称：… / 编制单位：… / 预算单位：… and their variants.
+ISSUER_KEYS = ("部门全称", "编制单位", "预算单位", "预算主管部门", "编制部门", "主管部门", "单位名称", "部门名称", "填报单位")
+_ISSUER_LINE = re.compile(
+    r"(?:" + "|".join(ISSUER_KEYS) + r")\s*[:：]\s*(?P<name>[^\s:：]{2,40}?)(?=\s+(?:金额)?单位\s*[:：]|\s*$|\s{2,})"
+)
+_YEAR = re.compile(r"(20\d{2})\s*年")
+_TITLE = re.compile(r"^(?P<issuer>.*?)(?P<year>20\d{2})\s*年度?(?P<rest>.*)$")
+_REGION = re.compile(
+    r"^((?:[^省市区县]{2,7}?(?:省|自治区))?(?:[^省市区县]{1,7}?(?:市|州|盟|地区))?(?:[^省市区县]{1,6}?(?:区|县|旗))?)"
+)
+
+
+def issuer_from_lines(lines: list[str]) -> str | None:
+    """The most frequent name after an issuer key."""
+    names = Counter()
+    for line in lines:
+        for m in _ISSUER_LINE.finditer(normalize(line)):
+            name = m.group("name").strip()
+            if name and not name.startswith(("单位", "元", "万元")):
+                names[name] += 1
+    return names.most_common(1)[0][0] if names else None
+
+
+def parse_title(title: str) -> tuple[str | None, int | None]:
+    """'重庆市交通委员会2018年部门预算情况说明' → ('重庆市交通委员会', 2018)."""
+    m = _TITLE.match(normalize(title).replace(" ", ""))
+    if not m:
+        return None, None
+    issuer = m.group("issuer").strip() or None
+    return issuer, int(m.group("year"))
+
+
+def region_of(name: str | None) -> str | None:
+    """'重庆市渝北区人民政府外事办公室' → '重庆市渝北区'; '重庆市交通委员会' → '重庆市'."""
+    if not name:
+        return None
+    s = normalize(name).replace(" ", "").removeprefix("中共")  # 中共上海市普陀区委… is a party organ
+    m = _REGION.match(s)
+    return (m.group(1) if m else "") or None
+
+
+def document_year(title: str, lines: list[str]) -> int | None:
+    _, year = parse_title(title)
+    if year:
+        return year
+    years = Counter(int(y) for line in lines for y in _YEAR.findall(normalize(line)))
+    return years.most_common(1)[0][0] if years else None
+
+
+def document_kind(title: str, text: str) -> str | None:
+    t = normalize(title)
+    for word, kind in (("决算", "决算"), ("決算", "决算"), ("预算", "预算"), ("預算", "预算")):
+        if word in t:
+            return kind
+    budget, final = text.count("预算") + text.count("預算"), text.count("决算") + text.count("決算")
+    if not budget and not final:
+        return None
+    return "决算" if final > budget else "预算"
+
+
+def document_scope(title: str, text: str) -> str | None:
+    t = normalize(title)
+    if re.search(r"单位(预算|决算)|單位(預算|決算)", t):
+        return "单位"
+    if re.search(r"部门(预算|决算)|部門(預算|決算)", t):
+        return "部门"
+    unit = len(re.findall(r"单位(预算|决算)", text))
+    dept = len(re.findall(r"部门(预算|决算)", text))
+    if not unit and not dept:
+        return None
+    return "单位" if unit > dept else "部门"
