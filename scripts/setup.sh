@@ -96,21 +96,27 @@ if [[ -x .venv/bin/budgetqa ]]; then
 fi
 
 pip=(.venv/bin/python -m pip)
+# pip install, quiet, minus the machine's "Location 'file:///opt/...' is ignored" notices
+# (an extra-index-url without every project); errors still show and still fail the run.
+pip_install() {
+    "${pip[@]}" install --quiet "$@" 2>&1 |
+        { grep -v "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory\.\$" || true; }
+}
 say "upgrading pip"
-"${pip[@]}" install --quiet --upgrade pip
+pip_install --upgrade pip
 
 # torch first, exactly as pinned, so nothing that depends on it can pull another build.
 torch_pin="$(grep -E '^torch==' requirements.txt | head -n1 | tr -d '[:space:]')"
 if [[ -n "$torch_pin" ]]; then
     say "installing $torch_pin"
-    "${pip[@]}" install --quiet "$torch_pin"
+    pip_install "$torch_pin"
 fi
 
 say "installing requirements.txt (the first run takes a few minutes)"
-"${pip[@]}" install --quiet -r requirements.txt
+pip_install -r requirements.txt
 if ((dev)); then
     say "installing requirements-dev.txt"
-    "${pip[@]}" install --quiet -r requirements-dev.txt
+    pip_install -r requirements-dev.txt
 fi
 say "installing budgetqa (editable)"
 # setuptools warns about editable installs on every build; show its output only on failure.
