@@ -8,6 +8,7 @@ Chinese characters wins. Binary data behind a text name is refused.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from ingest.errors import BinaryFileError, EmptyFileError, EncodingError
 
@@ -65,18 +66,28 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM has NUL bytes (ASCII digits, tabs); it decodes to printable text."""
     sample = data[:4000]
-    if len(sample) < 4:
+    if b"\x00" not in sample:
         return None
-    even_nuls = sample[0::2].count(0) / len(sample[0::2])
-    odd_nuls = sample[1::2].count(0) / len(sample[1::2])
-    # ASCII-heavy UTF-16 text has NULs in every other byte; CJK-heavy text may have none,
-    # so also accept text that decodes cleanly to mostly CJK.
-    if odd_nuls > 0.3 and even_nuls < 0.05:
-        return "utf-16-le"
-    if even_nuls > 0.3 and odd_nuls < 0.05:
-        return "utf-16-be"
-    return None
+    sample = sample[: len(sample) // 2 * 2]
+    best, best_score = None, 0.0
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = sum(1 for ch in text if _printable(ch)) / max(1, len(text))
+        if score > best_score:
+            best, best_score = encoding, score
+    return best if best_score >= 0.97 else None
+
+
+def _printable(ch: str) -> bool:
+    if ch in "\t\n\r":
+        return True
+    return unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn", "Cs") and (
+        ch < "\u0250" or "\u2000" <= ch <= "\u2bff" or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
 
 
 def _looks_binary(data: bytes) -> bool:
