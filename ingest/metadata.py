@@ -35,8 +35,11 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     m = _TITLE.match(normalize(title).replace(" ", ""))
     if not m:
         return None, None
-    issuer = m.group("issuer").strip() or None
-    return issuer, int(m.group("year"))
+    issuer = m.group("issuer").strip()
+    if not issuer:  # "2023年度泸州市中医医院单位决算": the issuer follows the year
+        after = re.match(r"^(.+?)(?:区级|市级|县级|省级)?(?:部门|单位)?(?:预算|决算|預算|決算)", m.group("rest"))
+        issuer = after.group(1) if after else ""
+    return issuer or None, int(m.group("year"))
 
 
 def region_of(name: str | None) -> str | None:

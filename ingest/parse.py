@@ -44,6 +44,7 @@ class Parsed:
     sections: list[Section]
     tables: list[Table]
     catalogue: list[CatalogueEntry]
+    text: str  # every line and cell, for document-level checks
     meta_lines: list[str]  # every issuer/unit line, for metadata
     warnings: list[str]
 
@@ -55,7 +56,6 @@ def parse_document(raw: RawDocument) -> Parsed:
     catalogue: list[CatalogueEntry] = []
     meta_lines: list[str] = []
     warnings: list[str] = []
-    title_lines: list[str] = []
     seen_structure = False
     mode = "text"
     region: _Region | None = None
@@ -129,19 +129,53 @@ def parse_document(raw: RawDocument) -> Parsed:
             seen_structure = True
             builder.heading(heading, item.page)
             continue
-        if not seen_structure:
-            if len(flat) <= 40 and "：" not in text and ":" not in text:
-                title_lines.append(text)
-            else:  # "更新时间：…" under a title is not part of the title's paragraph
-                builder.close_paragraph()
+        if not seen_structure and not _is_title_line(text):
+            builder.close_paragraph()  # "更新时间：…" under a title is not part of the title's paragraph
         if re.match(r"^[(（]?\d{1,2}[)）.、]", flat):  # a numbered item starts its own paragraph
             builder.close_paragraph()
         builder.text(text, item.page)
     close_region()
     warnings.extend(number_tables(tables, catalogue))
-    title = _squash("".join(title_lines)) or (tables[0].title if tables else "")
-    return Parsed(title=title, sections=builder.sections(), tables=tables, catalogue=catalogue,
+    lines = [b.text.strip() for b in items if isinstance(b, RawLine)]
+    title = pick_title(lines) or (tables[0].title if tables else "")
+    return Parsed(title=title, text="\n".join(_all_text(items)), sections=builder.sections(), tables=tables, catalogue=catalogue,
                   meta_lines=meta_lines, warnings=warnings)
+
+
+_TITLE_WORD = re.compile(r"(预算|决算|預算|決算)")
+_YEAR_WORD = re.compile(r"20\d{2}\s*年")
+
+
+def _is_title_line(text: str) -> bool:
+    """A document title: short, names a year and 预算/决算, no navigation or key: value marks."""
+    flat = normalize(text).replace(" ", "")
+    return (len(flat) <= 60 and bool(_TITLE_WORD.search(flat)) and bool(_YEAR_WORD.search(flat))
+            and not re.search(r"[>|:：]", flat) and not parse_heading(text) and not looks_like_table_title(text))
+
+
+def pick_title(lines: list[str]) -> str:
+    """The first title line near the top; a line above it completes it when it names no issuer."""
+    head = [line for line in lines[:60] if line]
+    for i, line in enumerate(head):
+        if not _is_title_line(line):
+            continue
+        before_year = _YEAR_WORD.split(normalize(line).replace(" ", ""))[0]
+        prev = head[i - 1] if i else ""
+        if not before_year and prev and len(prev) <= 30 and not re.search(r"[>|:：。，]", prev) \
+                and not _YEAR_WORD.search(prev) and not parse_heading(prev):
+            line = prev + line
+        return _squash(line)
+    return ""
+
+
+def _all_text(items) -> list[str]:
+    out = []
+    for item in items:
+        if isinstance(item, RawLine):
+            out.append(item.text)
+        else:
+            out.extend(" ".join(row) for row in item.rows)
+    return out
 
 
 def _squash(text: str) -> str:

@@ -44,8 +44,7 @@ def parse_bytes(data: bytes, path: Path) -> Disclosure:
     reader = reader_for(path, data)
     raw = reader.read(path, data)
     parsed = parse_document(raw)
-    all_text = "\n".join(p.text for s in parsed.sections for sec in s.walk() for p in sec.paragraphs)
-    all_text += "\n" + "\n".join(t.title for t in parsed.tables)
+    all_text = parsed.text
     _require_disclosure(path, all_text, parsed)
 
     digest = content_hash(data)
@@ -81,7 +80,8 @@ def _issuer_from_title(title_issuer: str | None) -> str | None:
 def _require_disclosure(path: Path, text: str, parsed) -> None:
     hits = sum(text.count(term) for term in _BUDGET_TERMS)
     has_budget_table = any(t.rows or t.fields for t in parsed.tables)
-    if hits >= 5 and (has_budget_table or re.search(r"(预算|决算|預算|決算)", text)):
+    titled = bool(re.search(r"预算|决算|預算|決算", parsed.title))
+    if titled or has_budget_table or (hits >= 8 and re.search(r"预算|决算|預算|決算", text)):
         return
     raise NotADisclosureError(
         f"文件“{path.name}”看起来不是预算或决算公开文件（没有找到预算、决算相关的内容），已跳过。",

@@ -8,6 +8,7 @@ Chinese characters wins. Binary data behind a text name is refused.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from ingest.errors import BinaryFileError, EmptyFileError, EncodingError
@@ -54,6 +55,15 @@ def decode_text(data: bytes, name: str) -> str:
         )
     candidates.sort(key=lambda c: c[0], reverse=True)
     return candidates[0][2]
+
+
+# Mirror sites annotate characters with pinyin in brackets: 預(yù)算, 部門(mén). The annotation
+# splits words apart, so it is removed.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[\u0101-\u01dc\u00e0-\u00fc])[a-z\u0101-\u01dc\u00e0-\u00fc]{1,7}\)")
+
+
+def clean_text(text: str) -> str:
+    return _PINYIN.sub("", text)
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:

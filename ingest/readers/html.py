@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.errors import InputError
 from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
-from ingest.readers.decode import decode_text
+from ingest.readers.decode import clean_text, decode_text
 
 _BLOCK_TAGS = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article", "title"}
 _SKIP_TAGS = {"script", "style", "noscript", "head"}
@@ -29,7 +29,7 @@ class HtmlReader:
         return b"<html" in head or b"<body" in head or (b"<p" in head and b"</" in head)
 
     def read(self, path: Path, data: bytes) -> RawDocument:
-        text = decode_text(data, path.name)
+        text = clean_text(decode_text(data, path.name))
         try:
             soup = BeautifulSoup(text, "lxml")
         except Exception as exc:  # lxml raises several types on broken input

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
-from ingest.readers.decode import decode_text
+from ingest.readers.decode import clean_text, decode_text
 
 
 class TextReader:
@@ -16,7 +16,7 @@ class TextReader:
         return False  # the fallback reader: chosen by suffix or when nothing else claims the file
 
     def read(self, path: Path, data: bytes) -> RawDocument:
-        text = decode_text(data, path.name)
+        text = clean_text(decode_text(data, path.name))
         return RawDocument(source=path.name, format=self.format, blocks=text_blocks(text))
 
 
