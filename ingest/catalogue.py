@@ -72,7 +72,7 @@ def entry_from_cells(cells: list[str]) -> CatalogueEntry | None:
 
 def entry_from_line(line: str) -> CatalogueEntry | None:
     s = _DOTS.sub("", line).strip()
-    if not looks_like_table_title(s):
+    if re.match(r"^第[一二三四五六七八九十]+部分", normalize(s)) or not looks_like_table_title(s):
         return None
     number, title = split_number(s)
     return CatalogueEntry(number=number, title=title, ordinal=ordinal(number))

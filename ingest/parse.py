@@ -57,6 +57,7 @@ def parse_document(raw: RawDocument) -> Parsed:
     meta_lines: list[str] = []
     warnings: list[str] = []
     seen_structure = False
+    catalogue_headings: set[str] = set()
     mode = "text"
     region: _Region | None = None
 
@@ -94,7 +95,8 @@ def parse_document(raw: RawDocument) -> Parsed:
             if entry:
                 catalogue.append(entry)
                 continue
-            if parse_heading(text) and len(flat) <= 30:  # section entries of the catalogue
+            if parse_heading(text) and len(flat) <= 30 and flat not in catalogue_headings:
+                catalogue_headings.add(flat)  # a section entry; the body starts where one repeats
                 continue
             mode = "text"
         if is_table_title:
