@@ -16,7 +16,12 @@ _CN = "一二三四五六七八九十百"
 _NUMBER = re.compile(
     rf"^(?P<num>表\s*[{_CN}\d]+(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d)|[{_CN}]+\s*、)\s*(?P<title>.*)$"
 )
-_DOTS = re.compile(r"[.。·…\-—_ ]{3,}\s*\d+(\s*[-—]\s*\d+)?\s*$")  # leader dots + page numbers
+# Leader dots and page numbers ("……… 3", "......14-15"), and Word's PAGEREF field residue.
+_DOTS = re.compile(r"(\s*PAGEREF\s+_Toc\d+\s+h\s+\d+|[.。·…\-—_ ]{3,}\s*(\d+(\s*[-—]\s*\d+)?)?)\s*$")
+
+
+def strip_leaders(text: str) -> str:
+    return _DOTS.sub("", text).strip()
 _TITLE_END = re.compile(r"表\s*([(（][^()（）]{1,30}[)）])?\s*$")
 _BUDGET_WORD = re.compile(r"预算|决算|收支|收入|支出|三公|经费|绩效|采购|资产|基金|拨款|預算|決算")
 
@@ -43,7 +48,7 @@ def ordinal(number: str | None) -> int | None:
 
 
 def looks_like_table_title(text: str) -> bool:
-    s = normalize(_DOTS.sub("", text)).strip()
+    s = normalize(strip_leaders(text))
     if not s or len(s) > 70 or re.search(r"[。，；;,]", s):
         return False
     _, title = split_number(s)
@@ -71,7 +76,7 @@ def entry_from_cells(cells: list[str]) -> CatalogueEntry | None:
 
 
 def entry_from_line(line: str) -> CatalogueEntry | None:
-    s = _DOTS.sub("", line).strip()
+    s = strip_leaders(line)
     if re.match(r"^第[一二三四五六七八九十]+部分", normalize(s)) or not looks_like_table_title(s):
         return None
     number, title = split_number(s)

@@ -39,6 +39,9 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     if not issuer:  # "2023年度泸州市中医医院单位决算": the issuer follows the year
         after = re.match(r"^(.+?)(?:区级|市级|县级|省级)?(?:部门|单位)?(?:预算|决算|預算|決算)", m.group("rest"))
         issuer = after.group(1) if after else ""
+    issuer = re.sub(r"^第[一二三四五六七八九十]+部分", "", issuer)
+    if len(issuer) < 3 or issuer in ("本部门", "本单位"):
+        issuer = ""
     return issuer or None, int(m.group("year"))
 
 

@@ -7,17 +7,18 @@ heading or title: its unit and issuer lines, notes, and rows).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
-from ingest.catalogue import entry_from_cells, entry_from_line, looks_like_table_title, number_tables
+from ingest.catalogue import entry_from_cells, entry_from_line, looks_like_table_title, number_tables, strip_leaders
 from ingest.forms import build_form, is_form
-from ingest.metadata import ISSUER_KEYS
+from ingest.metadata import ISSUER_KEYS, parse_title, region_of
 from ingest.model import CatalogueEntry, Section, Table
 from ingest.numbers import find_unit, normalize
 from ingest.readers.base import RawDocument, RawGrid, RawLine
 from ingest.sections import SectionBuilder, parse_heading
-from ingest.tables import GridSource, build_tables
+from ingest.tables import GridSource, build_tables, is_data_row
 
 _CATALOGUE = re.compile(r"^(.{0,40})目\s*[录錄]\s*[)）]?$")
 _NOTE = re.compile(r"^(备\s*注|注\s*\d*|说\s*明|本表|本部门|本单位|本级)\s*[:：]?")
@@ -60,11 +61,10 @@ def parse_document(raw: RawDocument) -> Parsed:
     catalogue_headings: set[str] = set()
     mode = "text"
     region: _Region | None = None
+    regions: list[_Region] = []  # built into tables at the end: a later page may continue one
 
     def close_region() -> None:
         nonlocal region
-        if region is not None:
-            tables.extend(_region_tables(region, warnings))
         region = None
 
     i = 0
@@ -75,11 +75,15 @@ def parse_document(raw: RawDocument) -> Parsed:
             if mode == "catalogue":
                 catalogue.extend(e for e in (entry_from_cells(r) for r in item.rows) if e)
                 continue
-            if region is None:  # a grid with no title before it
-                region = _Region(title="", page=item.page)
+            if region is None:
+                if regions and _continues(regions[-1], item):
+                    region = regions[-1]  # the table goes on after a page break
+                else:  # a grid with no title before it
+                    region = _Region(title="", page=item.page)
+                    regions.append(region)
+                builder.close_paragraph()
                 mode = "table"
-            region.rows.extend(item.rows)
-            region.row_pages.extend(item.row_pages or [item.page] * len(item.rows))
+            _append_grid(region, item)
             continue
 
         text = item.text.strip()
@@ -95,7 +99,8 @@ def parse_document(raw: RawDocument) -> Parsed:
             if entry:
                 catalogue.append(entry)
                 continue
-            if parse_heading(text) and len(flat) <= 30 and flat not in catalogue_headings:
+            flat = strip_leaders(flat)
+            if parse_heading(flat) and len(flat) <= 30 and flat not in catalogue_headings:
                 catalogue_headings.add(flat)  # a section entry; the body starts where one repeats
                 continue
             mode = "text"
@@ -107,6 +112,7 @@ def parse_document(raw: RawDocument) -> Parsed:
                 title += items[i].text.strip()
                 i += 1
             region = _Region(title=_squash(title), page=item.page)
+            regions.append(region)
             mode, seen_structure = "table", True
             continue
         if mode == "table" and region is not None:
@@ -136,7 +142,8 @@ def parse_document(raw: RawDocument) -> Parsed:
         if re.match(r"^[(（]?\d{1,2}[)）.、]", flat):  # a numbered item starts its own paragraph
             builder.close_paragraph()
         builder.text(text, item.page)
-    close_region()
+    for r in regions:
+        tables.extend(_region_tables(r, warnings))
     warnings.extend(number_tables(tables, catalogue))
     lines = [b.text.strip() for b in items if isinstance(b, RawLine)]
     title = pick_title(lines) or (tables[0].title if tables else "")
@@ -156,17 +163,23 @@ def _is_title_line(text: str) -> bool:
 
 
 def pick_title(lines: list[str]) -> str:
-    """The first title line near the top; a line above it completes it when it names no issuer."""
+    """The title near the top, possibly wrapped over up to three lines (a cover page).
+
+    Single lines are tried first, then pairs, then triples. A title whose issuer is missing
+    or names no region takes the short line above it (重庆市渝北区人民政府外事办公室 /
+    2024 年部门预算情况说明).
+    """
     head = [line for line in lines[:60] if line]
-    for i, line in enumerate(head):
-        if not _is_title_line(line):
-            continue
-        before_year = _YEAR_WORD.split(normalize(line).replace(" ", ""))[0]
-        prev = head[i - 1] if i else ""
-        if not before_year and prev and len(prev) <= 30 and not re.search(r"[>|:：。，]", prev) \
-                and not _YEAR_WORD.search(prev) and not parse_heading(prev):
-            line = prev + line
-        return _squash(line)
+    for size in (1, 2, 3):
+        for i in range(len(head) - size + 1):
+            candidate = _squash("".join(head[i:i + size]))
+            if not _is_title_line(candidate):
+                continue
+            issuer, _ = parse_title(candidate)
+            prev = head[i - 1] if i else ""
+            if (not issuer or not region_of(issuer)) and re.fullmatch(r"[\u4e00-\u9fff（）()]{2,20}", prev):
+                candidate = prev + candidate
+            return candidate
     return ""
 
 
@@ -197,6 +210,35 @@ def _table_follows(items, i: int) -> bool:
             continue
         return False
     return False
+
+
+def _header_rows(rows: list[list[str]]) -> list[list[str]]:
+    return list(itertools.takewhile(lambda r: not is_data_row(r), rows))
+
+
+def _continues(previous: _Region, grid: RawGrid) -> bool:
+    """A grid without a title continues the last table when it has its width and no new header,
+    or repeats that table's header."""
+    if not previous.rows or not grid.rows:
+        return False
+    if len(grid.rows[0]) != max(len(r) for r in previous.rows):
+        return False
+    header = _header_rows(previous.rows)
+    return is_data_row(grid.rows[0]) or (bool(header) and grid.rows[: len(header)] == header)
+
+
+def _append_grid(region: _Region, grid: RawGrid) -> None:
+    rows = grid.rows
+    header = _header_rows(region.rows)
+    if region.rows and header and rows[: len(header)] == header:
+        rows = rows[len(header):]  # the header repeated on a continuation page
+    pages = (grid.row_pages or [grid.page] * len(grid.rows))[len(grid.rows) - len(rows):]
+    width = max((len(r) for r in region.rows), default=0)
+    # A narrower row on a later page merged its label cells (合计 over 类/款/项/名称):
+    # its figures belong to the rightmost columns.
+    rows = [[r[0], *[""] * (width - len(r)), *r[1:]] if 0 < len(r) < width else r for r in rows]
+    region.rows.extend(rows)
+    region.row_pages.extend(pages)
 
 
 def _read_meta(region: _Region, text: str) -> None:

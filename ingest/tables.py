@@ -64,7 +64,7 @@ def _pad(rows: list[list[str]]) -> list[list[str]]:
     return [[r[c] for c in keep] for r in rows]
 
 
-def _is_data_row(row: list[str]) -> bool:
+def is_data_row(row: list[str]) -> bool:
     filled = [c for c in row if c]
     if any(parse_number(c) is not None for c in filled):
         return True
@@ -162,7 +162,7 @@ def build_tables(source: GridSource) -> list[Table]:
     if not rows:
         return [_table(source, [], [], [], part=None)]
     width = len(rows[0])
-    first_data = next((i for i, r in enumerate(rows) if _is_data_row(r)), len(rows))
+    first_data = next((i for i, r in enumerate(rows) if is_data_row(r)), len(rows))
     header, data = rows[:first_data], rows[first_data:]
     pages = (source.row_pages or [None] * len(source.rows))
     data_pages = _data_pages(source, rows, first_data, pages)
@@ -250,7 +250,10 @@ def _code_and_name(cells: list[str], labels: list[bool]) -> tuple[str | None, li
         if not labels[c] or not text:
             continue
         digits = normalize(text).strip()
-        if not names and re.fullmatch(r"\d{2,7}", digits) and (code_parts or len(digits) in (3, 5, 7)):
+        if not names and code_parts and re.fullmatch(r"\d{1,2}", digits):
+            code_parts.append(digits.zfill(2))  # 款/项 column; some exports drop the leading zero
+            continue
+        if not names and re.fullmatch(r"\d{3,7}", digits) and (code_parts or len(digits) in (3, 5, 7)):
             code_parts.append(digits)
             continue
         if not names and not code_parts:

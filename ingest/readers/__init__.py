@@ -8,9 +8,10 @@ from ingest.errors import UnsupportedFormatError
 from ingest.readers.base import Block, RawDocument, RawGrid, RawLine, Reader
 from ingest.readers.html import HtmlReader
 from ingest.readers.pages_json import PagesJsonReader
+from ingest.readers.pdf import PdfReader
 from ingest.readers.text import TextReader
 
-READERS: list[Reader] = [HtmlReader(), PagesJsonReader(), TextReader()]
+READERS: list[Reader] = [PdfReader(), HtmlReader(), PagesJsonReader(), TextReader()]
 
 
 

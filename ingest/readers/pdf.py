@@ -1,0 +1,87 @@
+"""PDF disclosures (Word, WPS, ONLYOFFICE exports) through pdfplumber.
+
+Each page gives its ruled tables as grids and the text outside them as lines, merged in
+reading order (top to bottom). Wrapped cell text ("一般公共服务\\n支出") is rejoined. A
+one-column "table" (a boxed catalogue or a framed paragraph) is text, not a grid.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+from ingest.errors import InputError
+from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
+
+log = logging.getLogger(__name__)
+
+_PAGE_NUMBER = re.compile(r"^[-—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*\d+)?[-—－\s]*$")
+
+
+class PdfReader:
+    format = "pdf"
+    suffixes = (".pdf",)
+
+    def sniff(self, data: bytes) -> bool:
+        return data[:1024].lstrip().startswith(b"%PDF")
+
+    def read(self, path: Path, data: bytes) -> RawDocument:
+        import pdfplumber  # heavy import, only when a PDF arrives
+        from pdfminer.pdfparser import PDFSyntaxError
+
+        try:
+            pdf = pdfplumber.open(io.BytesIO(data))
+        except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"文件“{path.name}”不是有效的 PDF，或已损坏。", f"{path}: {exc!r}") from exc
+        except Exception as exc:  # pdfminer raises its own types for encrypted or broken files
+            raise InputError(f"无法打开 PDF 文件“{path.name}”（可能已加密或损坏）。", f"{path}: {exc!r}") from exc
+        blocks: list[Block] = []
+        with pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                try:
+                    blocks.extend(page_blocks(page, number))
+                except Exception as exc:  # one unreadable page must not lose the document
+                    log.warning("%s page %d unreadable: %r", path.name, number, exc)
+        if not any(isinstance(b, RawGrid) or b.text.strip() for b in blocks):
+            raise InputError(
+                f"PDF 文件“{path.name}”没有可提取的文字（可能是扫描件），目前无法导入。",
+                f"{path}: no text layer",
+            )
+        return RawDocument(source=path.name, format=self.format, blocks=blocks)
+
+
+def join_wrapped(text: str | None) -> str:
+    """Cell text wrapped over lines: Chinese rejoins without a space, other text with one."""
+    if not text:
+        return ""
+    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    out = ""
+    for part in parts:
+        if out and re.match(r"[A-Za-z0-9]", part[0]) and re.match(r"[A-Za-z0-9]", out[-1]):
+            out += " "
+        out += part
+    return out
+
+
+def page_blocks(page, number: int) -> list[Block]:
+    tables = [t for t in page.find_tables() if t.bbox]
+    placed: list[tuple[float, Block]] = []
+    text_page = page
+    for table in tables:
+        rows = [[join_wrapped(cell) for cell in row] for row in table.extract()]
+        rows = [r for r in rows if any(r)]
+        if not rows:
+            continue
+        text_page = text_page.outside_bbox(table.bbox)
+        if max(len(r) for r in rows) < 2:  # a framed paragraph or catalogue: text lines
+            placed.extend((table.bbox[1] + i * 0.01, RawLine(text=r[0], page=number)) for i, r in enumerate(rows))
+            continue
+        placed.append((table.bbox[1], RawGrid(rows=rows, page=number, row_pages=[number] * len(rows))))
+    for line in text_page.extract_text_lines(return_chars=False):
+        text = line["text"].strip()
+        if text and not _PAGE_NUMBER.match(text):
+            placed.append((line["top"], RawLine(text=text, page=number)))
+    placed.sort(key=lambda item: item[0])
+    return [block for _, block in placed]
