@@ -14,7 +14,7 @@ from ingest.numbers import chinese_to_int, normalize
 
 _CN = "一二三四五六七八九十百"
 _NUMBER = re.compile(
-    rf"^(?P<num>表\s*[{_CN}\d]+(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d)|[{_CN}]+\s*、)\s*(?P<title>.*)$"
+    rf"^(?P<num>表\s*[{_CN}\d]+(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d{1,3}(?!\d))|[{_CN}]+\s*、)\s*(?P<title>.*)$"
 )
 # Leader dots and page numbers ("……… 3", "......14-15"), and Word's PAGEREF field residue.
 _DOTS = re.compile(r"(\s*PAGEREF\s+_Toc\d+\s+h\s+\d+|[.。·…\-—_ ]{3,}\s*(\d+(\s*[-—]\s*\d+)?)?)\s*$")
@@ -75,9 +75,13 @@ def entry_from_cells(cells: list[str]) -> CatalogueEntry | None:
     return CatalogueEntry(number=number, title=bare, ordinal=ordinal(number))
 
 
+# A part heading of the catalogue ("五、部门预算表", "第二部分 2024年度部门决算表"), not one table.
+_PART = re.compile(r"^(第[一二三四五六七八九十]+部分.*|(\d{4}年度?)?(区级|市级|县级)?(部门|单位)?(预算|决算)(公开)?报?表)$")
+
+
 def entry_from_line(line: str) -> CatalogueEntry | None:
     s = strip_leaders(line)
-    if re.match(r"^第[一二三四五六七八九十]+部分", normalize(s)) or not looks_like_table_title(s):
+    if _PART.match(split_number(normalize(s).replace(" ", ""))[1]) or not looks_like_table_title(s):
         return None
     number, title = split_number(s)
     return CatalogueEntry(number=number, title=title, ordinal=ordinal(number))

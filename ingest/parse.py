@@ -51,7 +51,7 @@ class Parsed:
 
 
 def parse_document(raw: RawDocument) -> Parsed:
-    items = [b for b in raw.blocks if not (isinstance(b, RawLine) and not b.text.strip())]
+    items = [b for b in _lift_title_rows(raw.blocks) if not (isinstance(b, RawLine) and not b.text.strip())]
     builder = SectionBuilder()
     tables: list[Table] = []
     catalogue: list[CatalogueEntry] = []
@@ -210,6 +210,27 @@ def _table_follows(items, i: int) -> bool:
             continue
         return False
     return False
+
+
+def _lift_title_rows(blocks):
+    """Some PDFs rule the title and the 编制单位/单位 line into the table: they are lines, not rows."""
+    for block in blocks:
+        if not isinstance(block, RawGrid):
+            yield block
+            continue
+        lifted = 0
+        for row in block.rows:
+            filled = [c for c in row if c]
+            if not filled or len(filled) > 2 or not all(
+                    looks_like_table_title(c) or _META.match(normalize(c).replace(" ", "")) or find_unit(c)
+                    for c in filled):
+                break
+            lifted += 1
+            for cell in filled:
+                yield RawLine(text=cell, page=block.page)
+        if lifted < len(block.rows):
+            pages = block.row_pages[lifted:] if block.row_pages else []
+            yield RawGrid(rows=block.rows[lifted:], page=block.page, row_pages=pages)
 
 
 def _header_rows(rows: list[list[str]]) -> list[list[str]]:

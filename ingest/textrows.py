@@ -155,6 +155,8 @@ def _header_words(lines: list[str]) -> list[_Head]:
         if _PARTS.match(line):
             continue
         for chunk in line.split():
+            if re.fullmatch(r"[类款项]+", chunk):  # code-part headings sharing a line with a wrapped word
+                continue
             for printed, norm in _cut(chunk):
                 words.append(_Head(printed, norm, ln, len(words), _base(norm)))
     return _join_wrapped(words)
@@ -299,6 +301,8 @@ def _segments(line: str, side_by_side: bool) -> tuple[str | None, list[tuple[str
         else:
             segs[-1] = (segs[-1][0] + tok, segs[-1][1])
     if not side_by_side and len(segs) > 1:
+        if not segs[0][0] and code is None:  # figures before the label: a garbled code ('7 11 02 事业单位医疗')
+            code, segs = " ".join(segs[0][1]), segs[1:]
         segs = [("".join(s[0] for s in segs), [t for s in segs for t in s[1]])]
     return code, segs
 
@@ -313,8 +317,36 @@ def _make_row(code: str | None, name: str, texts: list[str]) -> _Row:
     row.total = not code and any(w in _norm(name) for w in _ROW_TOTALS)
     m = _ORDINAL.match(name)
     # 类/款/项 by code length; unnumbered rows by ordinal style: 一、 > （一） > 1、 > (1)
-    row.level = len(code) // 2 if code else (1 + next(i for i, x in enumerate(m.groups()) if x) if m else 1)
+    valid = bool(code and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", code))
+    row.level = len(code) // 2 if code and valid else (1 + next(i for i, x in enumerate(m.groups()) if x) if m else 1)
     return row
+
+
+def _unwrap_names(parsed: list[tuple[str | None, list[tuple[str, list[str]]]]]) -> list[tuple[str | None, list[tuple[str, list[str]]]]]:
+    """A long subject name wraps around its code line ('其他…机构事' / '201 03 99 20,120,000.00' / '务支出'): rejoin it."""
+    if not any(code for code, _ in parsed):
+        return parsed
+    out: list[tuple[str | None, list[tuple[str, list[str]]]]] = []
+    head, open_row = "", False  # text above a code line; whether the last row may take a tail
+    for code, segs in parsed:
+        name, texts = segs[0] if segs else ("", [])
+        if code is None and not name and texts and re.fullmatch(r"\d{3}", texts[0]):  # '208 05 05 4,412,547'
+            k = 1 + sum(1 for _ in __import__("itertools").takewhile(lambda t: re.fullmatch(r"\d{2}", t), texts[1:3]))
+            code, texts = "".join(texts[:k]), texts[k:]
+        if code is None and not texts and name and not any(w in _norm(name) for w in _ROW_TOTALS):
+            if open_row:
+                c, [(n, t)] = out[-1]
+                out[-1] = (c, [(n + name, t)])
+            else:
+                head += name
+            continue
+        if head and not (code and not name):
+            out.append((None, [(head, [])]))  # it was a row of its own
+            head = ""
+        open_row = bool(code) and not name
+        out.append((code, [(head + name, texts)]))
+        head = ""
+    return out + ([(None, [(head, [])])] if head else [])
 
 
 def _ordinal(name: str) -> tuple[int, int] | None:
@@ -519,7 +551,8 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
     """rebuild_grid, plus English warnings for every figure placed without arithmetic proof."""
     g = _glossary()
     warnings: list[str] = []
-    lines = [ln.strip() for ln in lines if ln.strip() and not re.match(r"^(栏次|行次)", ln.strip())]
+    # 栏次 rows number the columns; a lone 无 marks an empty table: neither is header nor data.
+    lines = [ln.strip() for ln in lines if ln.strip() and not re.match(r"^(栏次|行次|无$)", ln.strip())]
     cut = _split_header(lines)
     header = set(_norm(x) for x in lines[:cut])
     data = [ln for ln in lines[cut:] if not _skip(ln, header)]
@@ -530,10 +563,12 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
         by_line[w.line].append(w)
     label_line = next((ln for ln, ws in sorted(by_line.items()) if sum(w.base in g.name_labels for w in ws) >= 2), None)
     parsed = [_segments(ln, True) for ln in data]
-    side_by_side = label_line is not None or any(not c and len(s) > 1 and s[0][1] for c, s in parsed)
+    # Side by side: two 项目 headings, or a line 'label figures label figures'.
+    side_by_side = label_line is not None or any(
+        not c and len(s) > 1 and s[0][0] and s[0][1] and s[1][0] for c, s in parsed)
     if not side_by_side:
         sides = [_Side(labels, _tree([w for w in words if w not in labels]))]
-        parsed = [_segments(ln, False) for ln in data]
+        parsed = _unwrap_names([_segments(ln, False) for ln in data])
     else:
         sides = _two_sides(words, by_line, label_line)
     for n_line, (code, segs) in enumerate(parsed):
@@ -541,9 +576,11 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
         for side in sides:
             side.rows.append(None)
         for s, (name, texts) in placed:
-            sides[s].rows[-1] = _make_row(code if s == 0 else None, name, texts)
+            sides[s].rows[-1] = row = _make_row(code if s == 0 else None, name, texts)
+            if row.code and row.level != len(row.code) // 2:
+                warnings.append(f"row {row.label!r}: {row.code!r} is not a subject code; row kept outside the code tree")
     grid_header: list[list[tuple[_Head | None, str]]] = []  # one path per output column
-    body: list[list[str]] = [[] for _ in data]
+    body: list[list[str]] = [[] for _ in parsed]
     for side in sides:
         rows = [r for r in side.rows if r is not None]
         has_codes = any(r.code for r in rows)
