@@ -8,6 +8,8 @@
     │   ├── UnsupportedFormatError
     │   └── NotADisclosureError
     ├── StoreError               the data directory cannot be read or written
+    │   ├── EmbeddingMismatchError   the vector index was built with another embedding model
+    │   └── StoreBusyError           another process holds the index lock past the timeout
     └── NotFoundError            a document or table asked for is not stored
 
 Errors become output only at the edges (CLI, UI): they print `message`, log `detail`.
@@ -50,6 +52,14 @@ class NotADisclosureError(InputError):
 
 
 class StoreError(BudgetQAError):
+    pass
+
+
+class EmbeddingMismatchError(StoreError):
+    pass
+
+
+class StoreBusyError(StoreError):
     pass
 
 
