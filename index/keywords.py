@@ -1,0 +1,193 @@
+"""The keyword index: BM25 (bm25s) over Chinese character bigrams plus jieba words.
+
+Chinese has no spaces, and the public's words are not the documents' words (出国经费 vs
+因公出国（境）费), so a text is indexed twice over: every character bigram of each Han run
+(robust to any segmentation: 出国, 国经, 经费 …) and jieba's search-mode words marked
+"w:" (whole terms such as 公务接待费 score above their fragments). Digit runs are kept
+whole without thousands separators (2024, 1045000).
+
+Storage in the data directory, updated per document under the index lock:
+- `keywords/chunks.sqlite3`: every chunk's text, metadata and tokens (the corpus);
+- `keywords/bm25-<generation>/`: the bm25s index over that corpus, saved with bm25s;
+- `keywords/CURRENT`: which saved index is live (replaced atomically).
+A document's write replaces its rows in one transaction, then rebuilds BM25 over the whole
+corpus (IDF is global; a few thousand chunks index in well under a second) and swaps CURRENT.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import unicodedata
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+
+from index.chunks import Chunk
+from ingest.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+|\d+(?:[.,]\d+)*")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, text TEXT NOT NULL,
+    meta TEXT NOT NULL, tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+_jieba = None
+
+
+def _segmenter():
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tokenize(text: str) -> list[str]:
+    """Bigrams of Han runs (a lone character stands for itself), digit runs, latin words, jieba words."""
+    s = normalize(text)
+    tokens: list[str] = []
+    for m in _RUN.finditer(s):
+        run = m.group()
+        if run[0].isdigit():
+            tokens.append(run.replace(",", ""))
+        elif run.isascii():
+            tokens.append(run)
+        elif len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+    for word in _segmenter().cut_for_search(s):
+        if len(word) >= 2 and "\u3400" <= word[0] <= "\u9fff":
+            tokens.append("w:" + word)
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over the chunk corpus of one data directory. Call writes while holding the index lock."""
+
+    def __init__(self, home: Path):
+        self.dir = Path(home) / "keywords"
+        self.db_path = self.dir / "chunks.sqlite3"
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as db, db:
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"无法打开关键词索引（{self.dir}）。", f"{self.db_path}: {exc}") from exc
+        self._loaded: str | None = None  # name of the saved index in memory
+        self._bm25 = None
+        self._ids: list[str] = []
+        self._chunks: dict[str, Chunk] = {}
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.db_path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    # --- writes (under the index lock) ---------------------------------------------------------
+
+    def replace(self, doc_id: str, chunks: list[Chunk], generation: int) -> None:
+        rows = [(c.id, c.doc_id, i, c.text, json.dumps(c.metadata(), ensure_ascii=False),
+                 json.dumps(tokenize(c.text), ensure_ascii=False)) for i, c in enumerate(chunks)]
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?)", rows)
+        self._rebuild(generation)
+
+    def remove(self, doc_id: str, generation: int) -> int:
+        with closing(self._connect()) as db, db:
+            removed = db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,)).rowcount
+        if removed:
+            self._rebuild(generation)
+        return removed
+
+    def clear(self, generation: int) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("DELETE FROM chunks")
+        self._rebuild(generation)
+
+    def _rebuild(self, generation: int) -> None:
+        import bm25s
+
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT id, tokens FROM chunks ORDER BY doc_id, seq").fetchall()
+        name = f"bm25-{generation}"
+        target = self.dir / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        if rows:
+            retriever = bm25s.BM25()
+            retriever.index([json.loads(t) or [""] for _, t in rows], show_progress=False)
+            retriever.save(str(target), show_progress=False)
+        (target / "ids.json").write_text(json.dumps([r[0] for r in rows]))
+        tmp = self.dir / f"CURRENT.tmp{os.getpid()}"
+        tmp.write_text(name)
+        os.replace(tmp, self.dir / "CURRENT")
+        for old in self.dir.glob("bm25-*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+        self._loaded = None  # reload on next search
+        log.info("keyword index rebuilt: %d chunks (%s)", len(rows), name)
+
+    # --- reads (under the index lock) ----------------------------------------------------------
+
+    def _ensure_loaded(self) -> None:
+        import bm25s
+
+        try:
+            current = (self.dir / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            current = ""
+        if current == self._loaded:
+            return
+        self._bm25, self._ids, self._chunks = None, [], {}
+        if current:
+            saved = self.dir / current
+            self._ids = json.loads((saved / "ids.json").read_text())
+            if self._ids:
+                self._bm25 = bm25s.BM25.load(str(saved), show_progress=False)
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT id, text, meta FROM chunks").fetchall()
+        self._chunks = {i: Chunk.from_metadata(i, text, json.loads(meta)) for i, text, meta in rows}
+        self._loaded = current
+
+    def search(self, query: str, k: int, allowed=None) -> list[tuple[Chunk, float]]:
+        """Top k chunks by BM25 score (> 0), optionally only those `allowed(chunk)` accepts."""
+        self._ensure_loaded()
+        tokens = tokenize(query)
+        if self._bm25 is None or not tokens:
+            return []
+        scores = self._bm25.get_scores(tokens)
+        chunks = [self._chunks.get(i) for i in self._ids]
+        mask = np.array([c is not None and (allowed is None or allowed(c)) for c in chunks], dtype=bool)
+        scores = np.where(mask, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def documents(self) -> dict[str, int]:
+        """Chunk count per document id."""
+        with closing(self._connect()) as db:
+            return dict(db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id").fetchall())
+
+    def chunks(self, doc_id: str | None = None) -> list[Chunk]:
+        with closing(self._connect()) as db:
+            sql = "SELECT id, text, meta FROM chunks" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY doc_id, seq"
+            rows = db.execute(sql, (doc_id,) if doc_id else ()).fetchall()
+        return [Chunk.from_metadata(i, text, json.loads(meta)) for i, text, meta in rows]

@@ -1,0 +1,88 @@
+"""Hybrid retrieval: keyword and dense rankings fused into `Hit`s, with metadata filters.
+
+Fusion is weighted reciprocal-rank fusion: a chunk scores Σ wₘ / (K + rankₘ) over the
+methods that found it. Rank fusion needs no calibration between BM25 scores (unbounded,
+query-dependent) and cosine similarities (bunched near each other), which matters when the
+next document or the next embedding model shifts either scale. The weights and K were
+chosen by measurement on tests/golden/retrieval.yaml (see `bench/README.md` for the table):
+keyword evidence is worth more than dense for Chinese budget text, and dense rescues the
+questions whose words the documents do not use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.chunks import Chunk
+from index.store import ChunkIndex, SearchFilter
+
+KEYWORD, DENSE, HYBRID = "keyword", "dense", "hybrid"
+METHODS = (KEYWORD, DENSE, HYBRID)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    k: float = 60.0
+    keyword_weight: float = 1.0
+    dense_weight: float = 1.0
+    depth: int = 50  # candidates taken from each method before fusing
+
+
+DEFAULT_FUSION = Fusion()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk: its place in the answer list, its score, and what found it."""
+
+    chunk: Chunk
+    score: float
+    rank: int  # 1-based
+    method: str  # keyword | dense | hybrid
+    ranks: dict[str, int] = field(default_factory=dict)  # method → 1-based rank where it found the chunk
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {"chunk_id": c.id, "doc_id": c.doc_id, "title": c.title, "anchor": c.anchor, "page": c.page,
+                "score": round(self.score, 6), "rank": self.rank, "method": self.method, "ranks": self.ranks,
+                "text": c.text}
+
+
+def fuse(rankings: dict[str, list[Chunk]], fusion: Fusion = DEFAULT_FUSION) -> list[tuple[Chunk, float, dict]]:
+    """Weighted reciprocal-rank fusion of several best-first rankings."""
+    weights = {KEYWORD: fusion.keyword_weight, DENSE: fusion.dense_weight}
+    scores: dict[str, float] = {}
+    chunks: dict[str, Chunk] = {}
+    ranks: dict[str, dict[str, int]] = {}
+    for method, ranking in rankings.items():
+        for rank, chunk in enumerate(ranking, start=1):
+            chunks[chunk.id] = chunk
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + weights.get(method, 1.0) / (fusion.k + rank)
+            ranks.setdefault(chunk.id, {})[method] = rank
+    order = sorted(scores, key=lambda cid: (-scores[cid], min(ranks[cid].values()), cid))
+    return [(chunks[cid], scores[cid], ranks[cid]) for cid in order]
+
+
+class Retriever:
+    """Search one ChunkIndex by keyword, dense or hybrid ranking."""
+
+    def __init__(self, index: ChunkIndex, fusion: Fusion = DEFAULT_FUSION):
+        self.index = index
+        self.fusion = fusion
+
+    def search(self, query: str, k: int = 5, where: SearchFilter | None = None, method: str = HYBRID) -> list[Hit]:
+        if method not in METHODS:
+            raise ValueError(f"unknown retrieval method {method!r}; one of {METHODS}")
+        if method == KEYWORD:
+            found = self.index.keyword_search(query, k, where)
+            return [Hit(c, s, i, KEYWORD, {KEYWORD: i}) for i, (c, s) in enumerate(found, start=1)]
+        if method == DENSE:
+            found = self.index.dense_search(query, k, where)
+            return [Hit(c, s, i, DENSE, {DENSE: i}) for i, (c, s) in enumerate(found, start=1)]
+        depth = max(k, self.fusion.depth)
+        rankings = {
+            KEYWORD: [c for c, _ in self.index.keyword_search(query, depth, where)],
+            DENSE: [c for c, _ in self.index.dense_search(query, depth, where)],
+        }
+        fused = fuse(rankings, self.fusion)[:k]
+        return [Hit(c, s, i, HYBRID, r) for i, (c, s, r) in enumerate(fused, start=1)]

@@ -1,0 +1,157 @@
+"""Dense retrieval: chunks in Chroma through `langchain-chroma`, embedded store or a Chroma server.
+
+By default the store is Chroma's embedded PersistentClient in `<home>/chroma`; with
+`BUDGETQA_CHROMA_URL` (http://127.0.0.1:8000) it is a `chroma run` server instead. Chroma's
+own default embedding function downloads a model, so it is never used: vectors always come
+from our `BudgetEmbeddings`.
+
+The collection records the embedding model and its dimension in its metadata. Opening it
+with another model raises `EmbeddingMismatchError` naming `budgetqa reindex`: vectors of
+two models side by side would rank garbage without any error (chroma issues #4368, #1905).
+
+Callers hold the index lock (index/lock.py) around every call; `refresh(generation)` reopens
+the embedded client when another process has written since it was opened, because a client
+keeps answering from its in-memory index otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from index.chunks import Chunk
+from index.embed import BudgetEmbeddings
+from ingest.errors import EmbeddingMismatchError, StoreError
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "budgetqa-chunks"  # ASCII: Chroma allows [a-zA-Z0-9._-]
+REINDEX_COMMAND = "budgetqa reindex"
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _client(home: Path, url: str | None):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1",
+                                   port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                                   ssl=parsed.scheme == "https", settings=settings)
+    path = Path(home) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class VectorIndex:
+    """The chunk collection in Chroma, checked against the embedding model on open."""
+
+    def __init__(self, home: Path, embeddings: BudgetEmbeddings | None, url: str | None = None):
+        """Without embeddings the store can only list and delete (budgetqa remove under any model)."""
+        self.home = Path(home)
+        self.url = url
+        self.embeddings = embeddings
+        self._client = None
+        self._store = None
+        self._generation: int | None = None
+
+    @property
+    def where(self) -> str:
+        return self.url or str(self.home / "chroma")
+
+    def refresh(self, generation: int) -> None:
+        """Open the store, or reopen it when the index changed since this process opened it."""
+        if self._store is not None and (generation == self._generation or self.url):
+            self._generation = generation
+            return
+        self.close()
+        try:
+            client = _client(self.home, self.url)
+            collection = self._collection(client)
+        except EmbeddingMismatchError:
+            raise
+        except Exception as exc:  # chromadb raises many kinds: connection, sqlite, validation
+            where = f"Chroma 服务（{self.url}）" if self.url else f"向量库（{self.home / 'chroma'}）"
+            raise StoreError(f"无法打开{where}，请检查服务是否在运行、数据目录是否可读写。",
+                             f"chroma open {self.where}: {type(exc).__name__}: {exc}") from exc
+        from langchain_chroma import Chroma
+
+        self._client = client
+        self._store = Chroma(client=client, collection_name=collection.name, embedding_function=self.embeddings)
+        self._generation = generation
+
+    def _collection(self, client):
+        if self.embeddings is None:
+            return client.get_or_create_collection(COLLECTION, embedding_function=None)
+        want = {"embedding_model": self.embeddings.model_name, "embedding_dimension": self.embeddings.dimension}
+        try:
+            existing = client.get_collection(COLLECTION)
+        except Exception:  # NotFoundError in 1.x, ValueError before: absent either way
+            existing = None
+        if existing is None:
+            return client.create_collection(COLLECTION, metadata={**want, "hnsw:space": "cosine"},
+                                            embedding_function=None)
+        meta = existing.metadata or {}
+        have = (meta.get("embedding_model"), meta.get("embedding_dimension"))
+        if have == (None, None) and existing.count() == 0:  # made by someone else, empty: ours now
+            client.delete_collection(COLLECTION)
+            return self._collection(client)
+        if have != (want["embedding_model"], want["embedding_dimension"]):
+            raise EmbeddingMismatchError(
+                f"向量索引是用嵌入模型“{have[0] or '未知'}”（{have[1] or '?'} 维）建立的，当前设置的是"
+                f"“{want['embedding_model']}”（{want['embedding_dimension']} 维），两者的向量不能混用。"
+                f"请运行 `{REINDEX_COMMAND}` 用当前模型重建索引，或把 BUDGETQA_EMBEDDING_MODEL 改回原来的模型。",
+                f"collection {COLLECTION} at {self.where} holds {have}, configured {want}",
+            )
+        return existing
+
+    def close(self) -> None:
+        if self._client is not None and hasattr(self._client, "close"):
+            try:
+                self._client.close()
+            except Exception as exc:  # closing is best effort; the next open reports real trouble
+                log.debug("chroma close: %s", exc)
+        self._client = self._store = None
+
+    # --- operations (the caller holds the index lock and called refresh) ------------------------
+
+    def replace(self, doc_id: str, chunks: list[Chunk]) -> None:
+        self.remove(doc_id)
+        if chunks:
+            self._store.add_texts([c.text for c in chunks], metadatas=[c.metadata() for c in chunks],
+                                  ids=[c.id for c in chunks])
+
+    def remove(self, doc_id: str) -> int:
+        ids = self._store.get(where={"doc_id": doc_id}, include=[])["ids"]
+        if ids:
+            self._store.delete(ids=ids)
+        return len(ids)
+
+    def clear(self) -> None:
+        """Drop the collection (reindex with another model): the next refresh creates it anew."""
+        try:
+            self._client.delete_collection(COLLECTION)
+        except Exception as exc:  # absent already
+            log.debug("delete collection: %s", exc)
+        self.close()
+
+    def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
+        """Top k chunks by cosine similarity (1 − distance) to an embedded query, best first."""
+        found = self._store.similarity_search_by_vector_with_relevance_scores(vector, k=k, filter=where or None)
+        return [(Chunk.from_metadata(doc.id, doc.page_content, doc.metadata), 1.0 - float(distance))
+                for doc, distance in found]
+
+    def mark(self, generation: int) -> None:
+        """This process wrote `generation` itself: its client is current."""
+        self._generation = generation
+
+    def documents(self) -> dict[str, int]:
+        metas = self._store.get(include=["metadatas"])["metadatas"]
+        counts: dict[str, int] = {}
+        for meta in metas:
+            counts[meta["doc_id"]] = counts.get(meta["doc_id"], 0) + 1
+        return counts
