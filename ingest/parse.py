@@ -162,24 +162,33 @@ def _is_title_line(text: str) -> bool:
             and not re.search(r"[>|:：]", flat) and not parse_heading(text) and not looks_like_table_title(text))
 
 
-def pick_title(lines: list[str]) -> str:
-    """The title near the top, possibly wrapped over up to three lines (a cover page).
+_COVER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,20}")
 
-    Single lines are tried first, then pairs, then triples. A title whose issuer is missing
-    or names no region takes the short line above it (重庆市渝北区人民政府外事办公室 /
-    2024 年部门预算情况说明).
+
+def pick_title(lines: list[str]) -> str:
+    """The title near the top: one line, or a cover page's title wrapped over up to three lines.
+
+    In a wrapped title every line but the one with the year is plain Chinese (an issuer's
+    name, 部门决算), which keeps navigation junk ("支持IPv6", "配色") out, and no line is a
+    title by itself. A title whose
+    issuer is missing or names no region takes the plain lines above it.
     """
-    head = [line for line in lines[:60] if line]
-    for size in (1, 2, 3):
-        for i in range(len(head) - size + 1):
-            candidate = _squash("".join(head[i:i + size]))
+    head = [line.strip() for line in lines[:60] if line.strip()]
+    for i in range(len(head)):
+        for size in (1, 2, 3):
+            window = head[i:i + size]
+            if len(window) < size or (size > 1 and not all(
+                    (_COVER_LINE.fullmatch(line) or _YEAR_WORD.search(line)) and not _is_title_line(_squash(line))
+                    for line in window)):
+                continue  # a wrapped title is one none of whose lines is a title by itself
+            candidate = _squash("".join(window))
             if not _is_title_line(candidate):
                 continue
             issuer, _ = parse_title(candidate)
-            prev = head[i - 1] if i else ""
-            if (not issuer or not region_of(issuer)) and re.fullmatch(r"[\u4e00-\u9fff（）()]{2,20}", prev):
-                candidate = prev + candidate
-            return candidate
+            if not issuer or not region_of(issuer):
+                above = list(itertools.takewhile(_COVER_LINE.fullmatch, reversed(head[max(0, i - 2):i])))
+                candidate = "".join(reversed(above)) + candidate
+            return re.sub(r"^第[一二三四五六七八九十]+部分", "", candidate)
     return ""
 
 

@@ -17,7 +17,8 @@ from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(r"^[-—－\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*\d+)?[-—－\s]*$")
+_PAGE_NUMBER = re.compile(r"^[-—－\s]*(第\s*)?\d{1,3}(\s*页)?(\s*/\s*\d+)?[-—－\s]*$")
+
 
 
 class PdfReader:
@@ -79,9 +80,40 @@ def page_blocks(page, number: int) -> list[Block]:
             placed.extend((table.bbox[1] + i * 0.01, RawLine(text=r[0], page=number)) for i, r in enumerate(rows))
             continue
         placed.append((table.bbox[1], RawGrid(rows=rows, page=number, row_pages=[number] * len(rows))))
-    for line in text_page.extract_text_lines(return_chars=False):
-        text = line["text"].strip()
+    for top, text in visual_lines(text_page.chars):
         if text and not _PAGE_NUMBER.match(text):
-            placed.append((line["top"], RawLine(text=text, page=number)))
+            placed.append((top, RawLine(text=text, page=number)))
     placed.sort(key=lambda item: item[0])
     return [block for _, block in placed]
+
+
+def visual_lines(chars: list[dict]) -> list[tuple[float, str]]:
+    """Characters grouped into the lines a reader sees, left to right.
+
+    Grouping by vertical overlap rather than by baseline keeps runs that an exporter put on
+    their own baseline in place: ONLYOFFICE prints "2024" and the quotes of “三公” a few
+    points off the line they belong to.
+    """
+    lines: list[dict] = []
+    for ch in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if not ch["text"].strip():
+            continue
+        height = max(ch["bottom"] - ch["top"], 0.1)
+        for line in reversed(lines[-3:]):
+            overlap = min(line["bottom"], ch["bottom"]) - max(line["top"], ch["top"])
+            if overlap >= 0.5 * min(height, line["bottom"] - line["top"]):
+                line["chars"].append(ch)
+                line["top"], line["bottom"] = min(line["top"], ch["top"]), max(line["bottom"], ch["bottom"])
+                break
+        else:
+            lines.append({"top": ch["top"], "bottom": ch["bottom"], "chars": [ch]})
+    out = []
+    for line in lines:
+        text, last = "", None
+        for ch in sorted(line["chars"], key=lambda c: c["x0"]):
+            if last is not None and ch["x0"] - last["x1"] > 0.3 * max(ch.get("size", 0) or (ch["x1"] - ch["x0"]), 1):
+                text += " "
+            text += ch["text"]
+            last = ch
+        out.append((line["top"], text.strip()))
+    return out
