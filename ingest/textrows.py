@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from ingest.numbers import chinese_to_int, normalize, parse_number
+from ingest.numbers import normalize, parse_number
 
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _YEAR = re.compile(r"\d{4}年度?")
@@ -69,9 +69,6 @@ def _base(norm: str) -> str | None:
     if core in g["words"]:
         return core
     return next((w for w in g["measured"] if core.startswith(w) and core[len(w):] in g["suffixes"]), None)
-
-
-# ---------------------------------------------------------------- header
 
 
 @dataclass(eq=False)
@@ -175,6 +172,8 @@ def _captions(nodes: list[_Head]) -> list[_Head]:
 
 
 def _order(nodes: list[_Head], group: str | None) -> None:
+    """Words on one line are in reading order; a cell spanning rows prints at its vertical middle,
+    so words spread over lines take the template order of the glossary (within their group)."""
     g = _glossary()
     rank = g["groups"].get(group or "", g["rank"])
     if len({n.line for n in nodes}) > 1 and all(n.base in rank for n in nodes):
@@ -212,9 +211,6 @@ def _sum_rules(nodes: list[_Head], paths: list[tuple[_Head, ...]]) -> list[tuple
     return rules
 
 
-# ---------------------------------------------------------------- data lines
-
-
 @dataclass(eq=False)
 class _Row:
     name: str
@@ -230,19 +226,12 @@ class _Row:
         self.total = not self.code and any(w in _norm(self.name) for w in _ROW_TOTALS)
         # 类/款/项 by code length; other rows by ordinal style: 一、 > （一） > 1、 > (1)
         valid = bool(self.code and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", self.code))
-        self.level = len(self.code or "") // 2 if valid else 1 + (_ordinal(self.name) or (0, 0))[0]
+        style = next((i for i, x in enumerate(m.groups()) if x), 0) if (m := _ORDINAL.match(self.name)) else 0
+        self.level = len(self.code or "") // 2 if valid else 1 + style
 
     @property
     def label(self) -> str:
         return " ".join(x for x in (self.code, self.name) if x) or " ".join(self.texts)
-
-
-def _ordinal(name: str) -> tuple[int, int] | None:
-    """(numbering style, number): '三、' → (0, 3), '（二）' → (1, 2), '2.' → (2, 2)."""
-    if not (m := _ORDINAL.match(name)):
-        return None
-    style = next(i for i, x in enumerate(m.groups()) if x)
-    return style, chinese_to_int(m.group(style + 1)) or 0
 
 
 def _is_figure(token: str) -> bool:
@@ -297,9 +286,6 @@ def _unwrap_names(parsed: list[tuple[str | None, Segs]]) -> list[tuple[str | Non
         out.append((code, [(head + name, texts)]))
         head = ""
     return out + ([(None, [(head, [])])] if head else [])
-
-
-# ---------------------------------------------------------------- placing figures
 
 
 def _unit(values: list[Decimal]) -> Decimal:
@@ -364,7 +350,8 @@ def _groups(rows: list[_Row]) -> list[list[tuple[_Row, int]]]:
     previous_total, tops = None, []
     for row in rows:
         if row.total:  # a later total (总计) counts the earlier one (合计) and the rows between
-            groups.append([(row, -1)] + [(t, 1) for t in ([previous_total] if previous_total else []) + tops])
+            if members := ([previous_total] if previous_total else []) + tops:
+                groups.append([(row, -1)] + [(t, 1) for t in members])
             previous_total, tops, stack = row, [], []
             continue
         while stack and stack[-1].level >= row.level:
@@ -416,9 +403,6 @@ def _place(rows: list[_Row], m: int, rules: list[tuple[int, list[int]]], cols: l
                             f"arithmetic cannot decide, kept the leftmost ({chosen})")
             row.options = row.options[:1]
             propagate(set(member_of[id(row)]))
-
-
-# ---------------------------------------------------------------- assembly
 
 
 @dataclass
@@ -532,24 +516,15 @@ def _two_sides(words: list[_Head], label_line: int | None) -> list[_Side]:
 
 
 def _assign_sides(segs: Segs, sides: list[_Side]) -> list[tuple[int, tuple[str, list[str]]]]:
-    """The half of each segment; a lone label goes by its figure count, its numbering, then its wording."""
+    """The half of each segment; a lone label goes by its figure count, then its wording."""
     if not segs:
         return []
     if len(segs) > 1:
         rest = segs[1:]
         return [(0, segs[0]), (1, ("".join(s[0] for s in rest), [t for s in rest for t in s[1]]))]
-    name, texts = segs[0]
-    if len(texts) > max(1, len(_leaf_paths(sides[0].values))):
-        return [(1, segs[0])]
-    ordinal = _ordinal(name)
-
-    def continues(s: int) -> bool:  # the half whose last item in this numbering style is one less
-        seen = [o for r in sides[s].rows if r and (o := _ordinal(r.name)) and ordinal and o[0] == ordinal[0]]
-        return bool(seen) and ordinal is not None and seen[-1][1] == ordinal[1] - 1
-
-    if continues(0) != continues(1):
-        return [(0 if continues(0) else 1, segs[0])]
-    return [(1 if "支出" in name and "收入" not in name else 0, segs[0])]
+    name, texts = segs[0]  # a left label has one figure (预算数); an expenditure label is on the right
+    right = len(texts) > max(1, len(_leaf_paths(sides[0].values))) or ("支出" in name and "收入" not in name)
+    return [(int(right), segs[0])]
 
 
 def _header_rows(columns: list[list[tuple[_Head | None, str]]]) -> list[list[str]]:

@@ -252,3 +252,24 @@ def test_synthetic_rounded_table_in_ten_thousands():
     grid, warnings = rebuild_grid_with_warnings(lines)
     assert row(grid, "20101")[2:] == ["1.11", "1.11", ""]
     assert any("within rounding" in w for w in warnings)
+
+
+def test_synthetic_scattered_header_and_wrapped_name():
+    # Another text-layer layout: cells spanning rows print at their vertical middle, so the
+    # heading lines come out of order, and a long subject name wraps around its code line.
+    grid, warnings = rebuild_grid_with_warnings([
+        "2025年“三公”经费预算数", "2025年机关运行经", "公务用车购置及运行费", "费预算数",
+        "合计 因公出国(境)费 公务接待费", "小计 购置费 运行费", "12.50 1.00 2.50 9.00 4.00 5.00 80.00"])
+    assert grid[:3] == [
+        ["2025年“三公”经费预算数", "", "", "", "", "", "2025年机关运行经费预算数"],
+        ["合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "", "", ""],
+        ["", "", "", "小计", "购置费", "运行费", ""],
+    ]
+    assert warnings == []
+    grid, warnings = rebuild_grid_with_warnings([
+        "项目 支出预算", "功能分类科目编码", "功能分类科目名称 合计 基本支出 项目支出", "类 款 项",
+        "215 资源勘探工业信息等支出 80 20 60", "215 01 资源勘探开发 80 20 60",
+        "其他资源勘探业", "215 01 99 60 60", "支出", "215 01 01 行政运行 20 20", "合计 80 20 60"])
+    assert row(grid, "2150199") == ["2150199", "其他资源勘探业支出", "60", "", "60"]
+    assert row(grid, "2150101")[2:] == ["20", "20", ""]
+    assert len(split(grid)[1]) == 5 and warnings == []
