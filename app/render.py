@@ -37,7 +37,7 @@ def body_rows(table: Table) -> list[list[str]]:
     for row in table.rows:
         cells = [""] * len(table.columns)
         if table.kind == FORM:
-            name_col = next((c.index for c in table.columns if c.path[-1] == "指标名称"), 1)
+            name_col = next((c.index for c in table.columns if c.path[-1] in ("指标名称", "三级指标")), 1)
             if name_col < len(cells):
                 cells[name_col] = row.name
         elif len(label_cols) >= 2 and row.code:

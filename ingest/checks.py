@@ -33,6 +33,33 @@ def _value(row: Row, column: int) -> Decimal | None:
     return cell.value if cell else None
 
 
+def total_groups(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
+    """Each 合计 row with the top-level coded rows it totals.
+
+    A total printed below its rows totals the block since the previous total (an unfolded
+    基本支出决算表 has 人员经费合计 after 301/303 and 公用经费合计 after 302/310); a total
+    printed on top (合计 first, as most budget tables do) totals the block that follows.
+    """
+    coded = [r for r in rows if r.code]
+    if not coded:
+        return []
+    top_len = min(len(r.code) for r in coded)
+    blocks: list[list[Row]] = [[]]
+    totals: list[tuple[Row, int]] = []  # (total row, index of the block before it)
+    for row in rows:
+        if row.is_total and not row.code:
+            totals.append((row, len(blocks) - 1))
+            blocks.append([])
+        elif row.code and len(row.code) == top_len:
+            blocks[-1].append(row)
+    out = []
+    for row, before in totals:
+        block = blocks[before] or blocks[before + 1]
+        if block:
+            out.append((row, block))
+    return out
+
+
 def sum_mismatches(table: Table) -> list[Mismatch]:
     if table.kind != GRID or not any(r.code for r in table.rows):
         return []
@@ -42,10 +69,8 @@ def sum_mismatches(table: Table) -> list[Mismatch]:
     for row in table.rows:
         if row.parent is not None:
             children.setdefault(row.parent, []).append(row)
-    top_len = min(len(r.code) for r in table.rows if r.code)
-    top = [r for r in table.rows if r.code and len(r.code) == top_len]
     groups = [(r, children[r.index]) for r in table.rows if r.index in children]
-    groups += [(r, top) for r in table.rows if r.is_total and not r.code]
+    groups += total_groups(table.rows)
     out: list[Mismatch] = []
     for parent, kids in groups:
         for column in money:

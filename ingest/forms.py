@@ -19,8 +19,12 @@ FORM_KEYS = (
     "资金总额", "年度资金总额", "区级支出", "市级支出", "补助镇街", "项目概况", "立项依据", "当年绩效目标",
     "年度绩效目标", "年度目标", "总体目标", "部门(单位)名称", "部门名称", "单位名称", "部门支出预算数",
     "当年整体绩效目标", "整体绩效目标", "项目期", "项目属性", "资金来源", "财政拨款", "其他资金",
+    "项目性质", "项目类别", "计划开始日期", "计划完成日期", "项目资金", "项目资金总额", "年度资金申请总额",
+    "其中:财政资金", "其中:当年财政拨款", "上年结转资金", "项目总目标", "年度总体目标", "项目绩效目标",
 )
-_INDICATOR_HEADER = "指标名称"
+# The indicator grid's header names its indicator column one of these ways.
+_INDICATOR_HEADERS = ("指标名称", "三级指标")
+_VALUE_HEADERS = ("指标值", "年度(/项目)指标值", "年度指标值")
 _OPERATORS = {"≥", "≤", "=", ">", "<", "定性", "定量", "≧", "≦", "＝"}
 _AMOUNT_KEY = re.compile(r"预算|支出|金额|资金|拨款")
 
@@ -46,7 +50,7 @@ _KEYS = {_key_name(k) for k in FORM_KEYS}
 
 def build_form(source: GridSource) -> Table:
     rows = [[(c or "").strip() for c in r] for r in source.rows]
-    header_at = next((i for i, r in enumerate(rows) if _INDICATOR_HEADER in r), None)
+    header_at = next((i for i, r in enumerate(rows) if any(h in r for h in _INDICATOR_HEADERS)), None)
     field_rows = rows if header_at is None else rows[:header_at]
     factor = unit_factor(source.unit)
     table = Table(key="", title=source.title, kind=FORM, unit=source.unit,
@@ -113,7 +117,7 @@ def _realign(cells: list[str], op_col: int | None) -> list[str]:
 
 
 def _indicator_row(index: int, cells: list[str], names: dict[str, int]) -> Row:
-    name_col = names.get(_INDICATOR_HEADER, 1)
+    name_col = next((names[h] for h in _INDICATOR_HEADERS if h in names), 1)
     unit_col = names.get("计量单位")
     unit = cells[unit_col] if unit_col is not None else ""
     row = Row(index=index, name=cells[name_col] if name_col < len(cells) else "")
@@ -124,9 +128,9 @@ def _indicator_row(index: int, cells: list[str], names: dict[str, int]) -> Row:
         header = next((h for h, i in names.items() if i == c), "")
         if value is None:
             row.cells.append(Cell(column=c, text=text))
-        elif header == "指标值" and unit in MONEY_UNITS:
+        elif header in _VALUE_HEADERS and unit in MONEY_UNITS:
             row.cells.append(Cell(column=c, text=text, value=to_yuan(value, unit), unit="元"))
-        elif header == "指标值":
+        elif header in _VALUE_HEADERS:
             row.cells.append(Cell(column=c, text=text, value=value, unit=unit))
         else:  # 指标权重 and other plain numbers
             row.cells.append(Cell(column=c, text=text, value=value, unit=""))

@@ -78,8 +78,8 @@ def parse_document(raw: RawDocument) -> Parsed:
             if region is None:
                 if regions and _continues(regions[-1], item):
                     region = regions[-1]  # the table goes on after a page break
-                else:  # a grid with no title before it
-                    region = _Region(title="", page=item.page)
+                else:  # a grid with no title of its own is named after its section
+                    region = _Region(title=builder.current.heading, page=item.page)
                     regions.append(region)
                 builder.close_paragraph()
                 mode = "table"
@@ -232,7 +232,7 @@ def _lift_title_rows(blocks):
             filled = [c for c in row if c]
             if not filled or len(filled) > 2 or not all(
                     looks_like_table_title(c) or _META.match(normalize(c).replace(" ", "")) or find_unit(c)
-                    for c in filled):
+                    or (lifted and _SUBTITLE.match(normalize(c).strip())) for c in filled):
                 break
             lifted += 1
             for cell in filled:
@@ -295,6 +295,7 @@ def _region_tables(region: _Region, warnings: list[str]) -> list[Table]:
     for table in built:
         if table.page_start is None and text_pages:
             table.page_start, table.page_end = min(text_pages), max(text_pages)
-        if region.unit is None and not table.is_empty:
+        if region.unit is None and any(c.unit == "元" for r in table.rows for c in r.cells) or (
+                region.unit is None and any(f.unit == "元" for f in table.fields)):
             warnings.append(f"“{region.title}”未注明金额单位，按元处理。")
     return built

@@ -64,7 +64,8 @@ def parse_bytes(data: bytes, path: Path) -> Disclosure:
     for table in disclosure.tables:
         for mismatch in sum_mismatches(table):
             disclosure.warnings.append(mismatch.message())
-        if table.is_empty and not table.notes:
+        money = table.kind != "grid" or any(c.unit == "元" for c in table.columns)
+        if table.is_empty and money and not table.notes:
             disclosure.warnings.append(f"{table.key}“{table.title}”没有数据，也没有空表说明。")
     log.info("parsed %s: %d tables, %d warnings", path.name, len(disclosure.tables), len(disclosure.warnings))
     return disclosure

@@ -21,7 +21,7 @@ _RATE_WORDS = ("增幅", "增长率", "增减率", "比例", "比重", "占比",
 _COUNT_IN_HEADER = re.compile(r"[（(](" + "|".join(re.escape(u) for u in COUNT_UNITS) + r")[)）]")
 # Header words of label columns; a second label column after value columns marks a
 # side-by-side table.
-_LABEL_HEADERS = ("项目", "科目名称", "科目编码", "支出功能分类科目", "科目", "名称", "收入", "支出", "类", "款", "项")
+_LABEL_HEADERS = ("项目", "科目名称", "科目编码", "支出功能分类科目", "科目", "名称", "收入", "支出", "类", "款", "项", "序号")
 
 
 @dataclass
@@ -169,6 +169,12 @@ def build_tables(source: GridSource) -> list[Table]:
     paths = header_paths(header, width)
     labels = _label_columns(data, width, paths) if data else [bool(p) and not _value_header(p) for p in paths]
     split = _side_by_side_split(paths, labels)
+    if split is not None and paths[:split] == paths[split:]:
+        # One long table folded into two column blocks (基本支出决算表: 301… | 302…): unfold it.
+        data = [r[:split] for r in data] + [r[split:] for r in data]
+        data_pages = data_pages + data_pages
+        header, paths, labels = [h[:split] for h in header], paths[:split], labels[:split]
+        split = None
     if split is None:
         return [_table(source, header, data, data_pages, part=None, paths=paths, labels=labels)]
     left_paths = paths[:split]
