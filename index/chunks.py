@@ -74,13 +74,24 @@ class Chunk:
 
 
 def chunk_disclosure(d: Disclosure) -> list[Chunk]:
-    """Every chunk of one document, narrative first, in reading order."""
+    """Every chunk of one document, narrative first, in reading order, ids unique."""
     chunks: list[Chunk] = []
     for top in d.sections:
         chunks.extend(_section_chunks(d, top, []))
     for table in d.tables:
         chunks.extend(_table_chunks(d, table))
-    return chunks
+    return _unique_ids(chunks)
+
+
+def _unique_ids(chunks: list[Chunk]) -> list[Chunk]:
+    """A heading printed twice (a PDF repeating a page) gives two chunks one place: number the repeat."""
+    seen: dict[str, int] = {}
+    out = []
+    for chunk in chunks:
+        n = seen.get(chunk.id, 0)
+        seen[chunk.id] = n + 1
+        out.append(chunk if n == 0 else replace(chunk, id=f"{chunk.id}-{n}"))
+    return out
 
 
 def chunk_id(doc_id: str, anchor: str, block: int) -> str:
