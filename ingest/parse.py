@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from ingest.catalogue import entry_from_cells, entry_from_line, looks_like_table_title, number_tables, strip_leaders
 from ingest.forms import build_form, is_form
 from ingest.metadata import ISSUER_KEYS, parse_title, region_of
 from ingest.model import CatalogueEntry, Section, Table
-from ingest.numbers import find_unit, normalize
+from ingest.narrative import narrative_facts
+from ingest.numbers import find_unit, normalize, unit_factor
+from ingest.textrows import rebuild_grid_with_warnings
 from ingest.readers.base import RawDocument, RawGrid, RawLine
 from ingest.sections import SectionBuilder, parse_heading
 from ingest.tables import GridSource, build_tables, is_data_row
@@ -142,8 +145,13 @@ def parse_document(raw: RawDocument) -> Parsed:
         if re.match(r"^[(（]?\d{1,2}[)）.、]", flat):  # a numbered item starts its own paragraph
             builder.close_paragraph()
         builder.text(text, item.page)
-    for r in regions:
-        tables.extend(_region_tables(r, warnings))
+    hints = _narrative_hints(builder.sections()) if any(r.text_lines for r in regions) else []
+    for r in sorted(regions, key=lambda r: bool(r.text_lines)):  # grids first: their cells are evidence
+        built = _region_tables(r, warnings, hints)
+        tables.extend(built)
+        if hints:
+            hints.extend(_table_hints(built))
+    tables.sort(key=lambda t: (t.page_start or 0))
     warnings.extend(number_tables(tables, catalogue))
     lines = [b.text.strip() for b in items if isinstance(b, RawLine)]
     title = pick_title(lines) or (tables[0].title if tables else "")
@@ -279,12 +287,31 @@ def _read_meta(region: _Region, text: str) -> None:
         region.meta[m.group(1)] = m.group(2)
 
 
-def _region_tables(region: _Region, warnings: list[str]) -> list[Table]:
+def _narrative_hints(sections: list[Section]) -> list[tuple[str, Decimal, Decimal, str | None]]:
+    """Amounts the narrative states (公务接待费1.53万元), in 元 with their printing tolerance:
+    evidence for placing a text-layer figure where the table's arithmetic cannot."""
+    hints = []
+    for fact in narrative_facts("", sections, None):
+        if fact.unit == "元" and fact.measure in ("预算数", "决算数") and len(fact.label) > 1:
+            printed = re.search(r"\.(\d+)", fact.text)
+            step = Decimal(1).scaleb(-len(printed.group(1))) if printed else Decimal(1)
+            hints.append((fact.label[1], fact.value, step / 2 * unit_factor(fact.source_unit or "元"), None))
+    return hints
+
+
+def _table_hints(tables: list[Table]) -> list[tuple[str, Decimal, Decimal, str | None]]:
+    """Coded cells of tables already built: a subject's figure in one table places it in another."""
+    return [(t.column(c.column).path[-1], c.value, Decimal(0), r.code)
+            for t in tables for r in t.rows if r.code for c in r.cells
+            if c.value is not None and c.unit == "元" and t.column(c.column)]
+
+
+def _region_tables(region: _Region, warnings: list[str], hints) -> list[Table]:
     rows, pages = region.rows, region.row_pages
     if region.text_lines:
-        from ingest.textrows import rebuild_grid_with_warnings  # TODO(top-level once textrows lands)
-
-        grid, notes = rebuild_grid_with_warnings(region.text_lines)
+        factor = unit_factor(region.unit or "元")
+        local = [(subject, value / factor, tolerance / factor, code) for subject, value, tolerance, code in hints]
+        grid, notes = rebuild_grid_with_warnings(region.text_lines, local)
         rows = rows + grid
         pages = pages + [None] * len(grid)
         warnings.extend(f"{region.title}: {n}" for n in notes)

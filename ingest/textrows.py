@@ -11,8 +11,7 @@ come out glued ("财政拨款收入事业收入事业单位") or scattered over 
 * Figures: every order-preserving placement of a row's figures is a candidate, and the tables'
   own arithmetic chooses: in a row 合计 = Σ its sibling columns; a parent subject = Σ its
   children and a total row = Σ the top rows, in every column. Each parent with its children is a
-  constraint group; the groups form a tree, so narrowing every group until nothing changes, then
-  fixing one undecided row at a time (leftmost placement, with a warning) never dead-ends.
+  constraint group (ingest.placement solves them).
 """
 
 from __future__ import annotations
@@ -25,28 +24,21 @@ from functools import lru_cache
 from itertools import combinations
 from math import comb
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
 from ingest.numbers import normalize, parse_number
+from ingest.placement import ORDINAL, ROW_TOTALS, UNPLACED, FigureRow, Hint, place_figures
+from ingest.placement import norm as _norm
 
-_QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 _YEAR = re.compile(r"\d{4}年度?")
 _PARTS = re.compile(r"^[类款项级\s]+$")  # the 类/款/项 line under the code heading
 _CODE = re.compile(r"^(\d{3})(?:\s*(\d{2}))?(?:\s*(\d{2}))?\s*(?=[^\d\s.,，\-])")
-_ORDINAL = re.compile(r"^(?:([一二三四五六七八九十]+)、|[（(]([一二三四五六七八九十]+)[)）]|(\d+)[、.．]|[（(](\d+)[)）])")
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)"  # a figure that cannot be part of a name
 _GLUED = (re.compile(rf"^({_AMOUNT})([^\d,.%].*)$"), re.compile(rf"^(.*[^\d\s,.+\-(（])({_AMOUNT})$"))
 _BLANKS = {"-", "--", "—", "——", "－", "/"}  # printed "no value" marks still fill a cell
-_ROW_TOTALS = ("合计", "总计")
-_MAX_PLACEMENTS, _MAX_STATES = 5000, 50000
 Segs = list[tuple[str, list[str]]]  # (label, figures) per half of a line
-
-
-def _norm(text: str) -> str:
-    """Matching form: half-width, no quotes, no spaces (“三公”经费 = 三公经费)."""
-    return normalize(text).translate(_QUOTES).replace(" ", "")
 
 
 @lru_cache(maxsize=1)
@@ -211,29 +203,6 @@ def _sum_rules(nodes: list[_Head], paths: list[tuple[_Head, ...]]) -> list[tuple
     return rules
 
 
-@dataclass(eq=False)
-class _Row:
-    name: str
-    code: str | None
-    texts: list[str]  # figures as printed
-    values: list[Decimal] = field(default_factory=list)
-    total: bool = False
-    level: int = 1
-    options: list[tuple[int, ...]] = field(default_factory=list)  # placements still possible
-
-    def __post_init__(self) -> None:
-        self.values = [parse_number(t) or Decimal(0) for t in self.texts]
-        self.total = not self.code and any(w in _norm(self.name) for w in _ROW_TOTALS)
-        # 类/款/项 by code length; other rows by ordinal style: 一、 > （一） > 1、 > (1)
-        valid = bool(self.code and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", self.code))
-        style = next((i for i, x in enumerate(m.groups()) if x), 0) if (m := _ORDINAL.match(self.name)) else 0
-        self.level = len(self.code or "") // 2 if valid else 1 + style
-
-    @property
-    def label(self) -> str:
-        return " ".join(x for x in (self.code, self.name) if x) or " ".join(self.texts)
-
-
 def _is_figure(token: str) -> bool:
     return token in _BLANKS or parse_number(token) is not None
 
@@ -258,7 +227,7 @@ def _segments(line: str, side_by_side: bool) -> tuple[str | None, Segs]:
 def _add(segs: Segs, tok: str, side_by_side: bool) -> Segs:
     if _is_figure(tok):
         return segs[:-1] + [(segs[-1][0], segs[-1][1] + [tok])] if segs else [("", [tok])]
-    new = side_by_side and bool(segs) and (_ORDINAL.match(tok) or any(w in tok for w in _ROW_TOTALS))
+    new = side_by_side and bool(segs) and (ORDINAL.match(tok) or any(w in tok for w in ROW_TOTALS))
     if not segs or segs[-1][1] or new:
         return segs + [(tok, [])]
     return segs[:-1] + [(segs[-1][0] + tok, [])]
@@ -273,7 +242,7 @@ def _unwrap_names(parsed: list[tuple[str | None, Segs]]) -> list[tuple[str | Non
         if code is None and not name and texts and re.fullmatch(r"\d{3}", texts[0]):  # '208 05 05 4,412,547'
             k = next((i for i in (3, 2) if all(re.fullmatch(r"\d{2}", t) for t in texts[1:i])), 1)
             code, texts = "".join(texts[:k]), texts[k:]
-        if code is None and not texts and name and not any(w in _norm(name) for w in _ROW_TOTALS):
+        if code is None and not texts and name and not any(w in _norm(name) for w in ROW_TOTALS):
             if open_row:
                 out[-1] = (out[-1][0], [(out[-1][1][0][0] + name, out[-1][1][0][1])])
             else:
@@ -288,123 +257,6 @@ def _unwrap_names(parsed: list[tuple[str | None, Segs]]) -> list[tuple[str | Non
     return out + ([(None, [(head, [])])] if head else [])
 
 
-def _unit(values: list[Decimal]) -> Decimal:
-    """The last printed decimal place (0.01 for '8.53'): one rounding step."""
-    exps = [int(v.as_tuple().exponent) for v in values if v]
-    return Decimal(1).scaleb(min(exps)) if exps else Decimal(1)
-
-
-def _set_options(row: _Row, m: int, rules: list[tuple[int, list[int]]], warnings: list[str]) -> None:
-    n = len(row.texts)  # placements in lexicographic order: the first one fills left to right
-    every = list(combinations(range(m), n)) if comb(m, n) <= _MAX_PLACEMENTS else [tuple(range(n))]
-    for unit in (Decimal(0), _unit(row.values)):  # exact sums first, then sums within rounding
-        row.options = [p for p in every if all(
-            abs((at := dict(zip(p, row.values))).get(t, 0) - sum(at.get(c, 0) for c in parts))
-            <= unit * (len(parts) + 1) / 2 for t, parts in rules)]
-        if row.options:
-            return
-    row.options = every
-    if n < m:
-        warnings.append(f"row {row.label!r}: no placement of its figures makes each 合计 the sum of its parts")
-
-
-def _solve(group: list[tuple[_Row, int]], cols: list[int], tol: Decimal) -> list[list[tuple[int, ...]]] | None:
-    """Each member's placements that occur in some choice with Σ sign·row = 0 in every column, or None.
-
-    Forward: the reachable partial sums, pruned by what the remaining rows can still add.
-    Backward: keep the states that reach zero; an option is feasible if it links two kept states.
-    """
-    vecs = [[tuple(sign * dict(zip(p, row.values)).get(c, Decimal(0)) for c in cols) for p in row.options]
-            for row, sign in group]
-    zero = (Decimal(0),) * len(cols)
-    lo, hi = [zero], [zero]  # what rows i.. can still add, per column
-    for opts in reversed(vecs):
-        lo.insert(0, tuple(a + min(v[c] for v in opts) for c, a in enumerate(lo[0])))
-        hi.insert(0, tuple(a + max(v[c] for v in opts) for c, a in enumerate(hi[0])))
-    layers = [{zero}]
-    for i, opts in enumerate(vecs):
-        nxt = {t for s in layers[-1] for v in opts for t in [tuple(a + b for a, b in zip(s, v))]
-               if all(x + lo[i + 1][c] <= tol and x + hi[i + 1][c] >= -tol for c, x in enumerate(t))}
-        if len(nxt) > _MAX_STATES:  # too many to check: narrow nothing
-            return [row.options for row, _ in group]
-        layers.append(nxt)
-    good = {s for s in layers[-1] if all(abs(x) <= tol for x in s)}
-    if not good:
-        return None
-    feasible: list[list[tuple[int, ...]]] = [[] for _ in vecs]
-    for i in reversed(range(len(vecs))):
-        keep: set[tuple[Decimal, ...]] = set()
-        for j, v in enumerate(vecs[i]):
-            if hits := {s for s in layers[i] if tuple(a + b for a, b in zip(s, v)) in good}:
-                keep |= hits
-                feasible[i].append(group[i][0].options[j])
-        good = keep
-    return feasible
-
-
-def _groups(rows: list[_Row]) -> list[list[tuple[_Row, int]]]:
-    """Constraint groups (row, sign): each parent with its children; each total with the top rows before it."""
-    groups: list[list[tuple[_Row, int]]] = []
-    children: dict[int, list[_Row]] = defaultdict(list)
-    stack: list[_Row] = []
-    previous_total, tops = None, []
-    for row in rows:
-        if row.total:  # a later total (总计) counts the earlier one (合计) and the rows between
-            if members := ([previous_total] if previous_total else []) + tops:
-                groups.append([(row, -1)] + [(t, 1) for t in members])
-            previous_total, tops, stack = row, [], []
-            continue
-        while stack and stack[-1].level >= row.level:
-            stack.pop()
-        parent = stack[-1] if stack else None
-        if parent and row.code and not (parent.code and row.code.startswith(parent.code)):
-            parent = None
-        (children[id(parent)] if parent else tops).append(row)
-        stack.append(row)
-    return groups + [[(r, -1)] + [(c, 1) for c in children[id(r)]] for r in rows if children[id(r)]]
-
-
-def _place(rows: list[_Row], m: int, rules: list[tuple[int, list[int]]], cols: list[int],
-           names: list[str], warnings: list[str]) -> None:
-    """Leave one placement per row: in-row sums, then parent = Σ children and total = Σ top rows."""
-    for row in rows:
-        _set_options(row, m, rules, warnings)
-    groups = _groups(rows)
-    member_of: dict[int, list[int]] = defaultdict(list)
-    for gi, group in enumerate(groups):
-        for row, _ in group:
-            member_of[id(row)].append(gi)
-    tols: dict[int, Decimal | None] = {}  # per group: exact (0), one rounding step, or None (ignored)
-
-    def solve(gi: int) -> list[list[tuple[int, ...]]] | None:
-        group = groups[gi]
-        if gi not in tols:  # exact sums first, then sums within rounding; else the group says nothing
-            steps = [Decimal(0), _unit([v for r, _ in group for v in r.values])]
-            tols[gi] = next((t for t in steps if _solve(group, cols, t * len(group) / 2) is not None), None)
-            if tols[gi] != 0:
-                warnings.append(f"rows summing to {group[0][0].label!r} " + (
-                    "add up only within rounding" if tols[gi] else "do not add up to it in every column"))
-        return None if tols[gi] is None else _solve(group, cols, tols[gi] * len(group) / 2)
-
-    def propagate(queue: set[int]) -> None:
-        while queue:
-            gi = queue.pop()
-            for (row, _), fits in zip(groups[gi], solve(gi) or []):
-                if len(fits) < len(row.options):
-                    row.options = fits
-                    queue |= set(member_of[id(row)]) - {gi}
-
-    propagate(set(range(len(groups))))
-    for i in sorted(range(len(rows)), key=lambda i: (not rows[i].total, rows[i].level, i)):
-        row = rows[i]  # top of the tree first, so each choice narrows the rows below it
-        if len(row.options) > 1:
-            chosen = ", ".join(names[c] for c in row.options[0])
-            warnings.append(f"row {row.label!r}: {len(row.options)} placements of its figures fit the sums; "
-                            f"arithmetic cannot decide, kept the leftmost ({chosen})")
-            row.options = row.options[:1]
-            propagate(set(member_of[id(row)]))
-
-
 @dataclass
 class _Side:
     """One table of the grid (the left or right half of a 收支总表, or the whole table)."""
@@ -412,18 +264,18 @@ class _Side:
     labels: list[_Head]  # label-column headings (科目编码, 科目名称, 项目)
     values: list[_Head]  # value-column header forest
     caption: _Head | None = None  # 本年收入 / 本年支出 over a half
-    rows: list[_Row | None] = field(default_factory=list)  # one per data line
+    rows: list[FigureRow | None] = field(default_factory=list)  # one per data line
 
 
-def rebuild_grid(lines: list[str]) -> list[list[str]]:
+def rebuild_grid(lines: list[str], hints: Sequence[Hint] = ()) -> list[list[str]]:
     """Lines of one table region (title, 编制单位/单位 lines and notes already removed; header lines
     and data lines in order, possibly with a repeated header after a page break) -> grid rows as a
     tab-separated export would have them: header rows first, then one row per data line with each
     figure in its column and '' where the column has no value. See rebuild_grid_with_warnings."""
-    return rebuild_grid_with_warnings(lines)[0]
+    return rebuild_grid_with_warnings(lines, hints)[0]
 
 
-def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[str]]:
+def rebuild_grid_with_warnings(lines: list[str], hints: Sequence[Hint] = ()) -> tuple[list[list[str]], list[str]]:
     """rebuild_grid, plus English warnings for every placement arithmetic did not prove."""
     g, warnings = _glossary(), []
     # 栏次 rows number the columns; a lone 无 marks an empty table: neither is header nor data.
@@ -444,7 +296,7 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
         for side in sides:
             side.rows.append(None)
         for s, (name, texts) in _assign_sides(segs, sides) if len(sides) > 1 else [(0, segs[0] if segs else ("", []))]:
-            sides[s].rows[-1] = row = _Row(name, code if s == 0 else None, texts)
+            sides[s].rows[-1] = row = FigureRow(name, code if s == 0 else None, texts)
             if row.code and row.level != len(row.code) // 2:
                 warnings.append(f"row {row.label!r}: {row.code!r} is not a subject code; row kept outside the code tree")
     columns: list[list[tuple[_Head | None, str]]] = []  # the heading path of every output column
@@ -456,7 +308,7 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
             warnings.append(f"header names {len(paths)} value columns but a row has {m} figures; added unnamed columns")
         names = [" › ".join(w.text for w in p) for p in paths] + [f"列{k + 1}" for k in range(len(paths), m)]
         additive = [c for c in range(m) if not any(r in _norm(names[c]) for r in g["rate_words"])]
-        _place(rows, m, _sum_rules(side.values, paths), additive, names, warnings)
+        place_figures(rows, m, _sum_rules(side.values, paths), additive, names, warnings, hints)
         top = [(side.caption, side.caption.text)] if side.caption else []
         found = {w.base: w.text for w in reversed(side.labels)}
         code_label = next((found[b] for b in found if b in g["code_labels"]), "科目编码")
@@ -469,7 +321,8 @@ def rebuild_grid_with_warnings(lines: list[str]) -> tuple[list[list[str]], list[
         for out, row in zip(body, side.rows):
             cells = [""] * m
             for c, text in zip(row.options[0], row.texts) if row else ():
-                cells[c] = text
+                if c != UNPLACED:
+                    cells[c] = text
             out += ([(row.code or "") if row else ""] if has_codes else []) + ([row.name if row else ""] if label_cols else []) + cells
     return _header_rows(columns) + body, warnings
 
@@ -480,16 +333,16 @@ def _header_end(lines: list[str]) -> int:
     for i, line in enumerate(lines):
         if _CODE.match(line) or any(_is_figure(t) and t not in _BLANKS for t in line.split()):
             return i
-        if after and _norm(line) in _ROW_TOTALS:
+        if after and _norm(line) in ROW_TOTALS:
             return i
-        after = after or bool(_PARTS.match(line)) or any(w in _norm(line) for w in _ROW_TOTALS)
+        after = after or bool(_PARTS.match(line)) or any(w in _norm(line) for w in ROW_TOTALS)
     return len(lines)
 
 
 def _repeated_header(line: str, header: set[str]) -> bool:
     """A header repeated after a page break (also laid out differently), the 类款项 line, notes."""
     n = _norm(line)
-    if n in _ROW_TOTALS:
+    if n in ROW_TOTALS:
         return False
     if n in header or _PARTS.match(line) or n.startswith("注"):
         return True

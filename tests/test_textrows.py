@@ -40,9 +40,14 @@ def regions() -> dict[str, list[str]]:
     return out
 
 
-def table(regions: dict[str, list[str]], title_part: str) -> tuple[list[list[str]], list[str]]:
+def table(regions: dict[str, list[str]], title_part: str, hints=()) -> tuple[list[list[str]], list[str]]:
     (title,) = [t for t in regions if title_part in t]
-    return rebuild_grid_with_warnings(regions[title])
+    return rebuild_grid_with_warnings(regions[title], hints)
+
+
+def hint(subject: str, wan: str) -> tuple[str, Decimal, Decimal]:
+    """A figure the narrative states in 万元 with two decimals, as a hint for a table in 元."""
+    return subject, Decimal(wan) * 10000, Decimal(50), None
 
 
 def split(grid: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
@@ -97,11 +102,16 @@ def test_income_table_joins_a_wrapped_heading(regions):
                             "事业单位经营收入", "其他收入"]
     data = split(grid)[1]
     assert len(data) == data_lines(regions, "收入预算总表") == 73
+    # Every row holds 合计 plus one figure: the sums hold in any one column, so nothing in the
+    # table says which: the second figure stays unplaced rather than guessed, and the grid says so.
+    assert all(r[2] != "" and r[3:] == ["", "", "", ""] for r in data)
+    assert len(warnings) == 1 and "'合计'" in warnings[0] and "unplaced" in warnings[0]
+    # The narrative states 财政拨款收入7,630.61万元: that settles the total, and the sums the rest.
+    grid, warnings = table(regions, "收入预算总表", [hint("财政拨款收入", "7630.61")])
+    data = split(grid)[1]
     assert all(r[3] == r[2] != "" and r[4:] == ["", "", ""] for r in data)
     assert row(grid, "2080501")[2:4] == ["2,301,360", "2,301,360"]
-    # Every row holds 合计 plus one figure: the sums hold in any one column, so only the
-    # leftmost rule put them under 财政拨款收入, and the grid says so.
-    assert len(warnings) == 1 and "'合计'" in warnings[0] and "cannot decide" in warnings[0]
+    assert warnings == []
 
 
 def test_side_by_side_financial_table(regions):
@@ -118,14 +128,19 @@ def test_side_by_side_financial_table(regions):
 
 
 def test_side_by_side_appropriation_table(regions):
-    grid, warnings = table(regions, "财政拨款收支预算总表")
+    hints = [hint("一般公共预算拨款支出预算", "7262.61"), hint("政府性基金拨款支出预算", "368")]
+    grid, warnings = table(regions, "财政拨款收支预算总表", hints)
     assert grid[0] == ["财政拨款收入", "", "财政拨款支出", "", "", "", ""]
     assert grid[1] == ["项目", "预算数", "项目", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"]
     assert grid[2] == ["一、一般公共预算", "72,626,134", "一、一般公共服务支出", "3,353,072", "3,353,072", "", ""]
     assert row(grid, "八、城乡社区支出")[3:] == ["47,543,930", "43,863,930", "3,680,000", ""]
     assert row(grid, "十、灾害防治及应急管理支出")[:2] == ["", ""]
-    # 支出总计 has two of three funds: arithmetic fixes the rest of the table once it is chosen
-    assert len(warnings) == 1 and "'支出总计'" in warnings[0]
+    # 支出总计 has two of three funds; the narrative's figures for each fund choose them
+    assert row(grid, "支出总计")[3:] == ["76,306,134", "72,626,134", "3,680,000", ""]
+    assert warnings == []
+    grid, warnings = table(regions, "财政拨款收支预算总表")  # without them: unplaced, and said
+    assert row(grid, "支出总计")[3:] == ["76,306,134", "", "", ""]
+    assert len(warnings) == 1 and "'支出总计'" in warnings[0] and "unplaced" in warnings[0]
 
 
 def test_repeated_headers_after_page_breaks_are_dropped(regions):
@@ -157,8 +172,14 @@ def test_sangong_table_header_and_the_figures_arithmetic_fixes(regions):
     ]
     (data,) = split(grid)[1]
     assert (data[0], data[3], data[6]) == ("8.53", "7", "386.02")  # 合计, 车小计, 机关运行经费
-    # 1.53 is 出国 or 接待, 7 is 购置费 or 运行费: no sum tells, so the row is flagged
-    assert len(warnings) == 1 and "4 placements" in warnings[0]
+    # 1.53 is 出国 or 接待, 7 is 购置费 or 运行费: no sum tells, so they stay unplaced and flagged
+    assert (data[1], data[2], data[4], data[5]) == ("", "", "", "")
+    assert len(warnings) == 1 and "(1.53 7)" in warnings[0]
+    # the narrative says 公务接待费1.53万元 and 公务用车运行费7万元
+    grid, warnings = table(regions, "三公", [("公务接待费", Decimal("1.53"), Decimal("0.005"), None),
+                                           ("公务用车运行费", Decimal(7), Decimal("0.005"), None)])
+    (data,) = split(grid)[1]
+    assert data == ["8.53", "", "1.53", "7", "", "7", "386.02"] and warnings == []
 
 
 def test_empty_table(regions):
@@ -227,8 +248,10 @@ def test_synthetic_table_arithmetic_overrides_left_to_right():
 def test_synthetic_table_that_arithmetic_cannot_decide():
     lines = ["科目名称 合计 人员经费 公用经费", "301 工资福利支出 70 70", "30101 基本工资 70 70", "合计 70 70"]
     grid, warnings = rebuild_grid_with_warnings(lines)
-    assert row(grid, "30101")[2:] == ["70", "70", ""]  # leftmost, and flagged
-    assert len(warnings) == 1 and "cannot decide" in warnings[0] and "'合计'" in warnings[0]
+    assert row(grid, "30101")[2:] == ["70", "", ""]  # never guessed: unplaced, and flagged
+    assert len(warnings) == 1 and "unplaced" in warnings[0] and "'合计'" in warnings[0]
+    grid, warnings = rebuild_grid_with_warnings(lines, [("公用经费", Decimal(70), Decimal(0), None)])
+    assert row(grid, "30101")[2:] == ["70", "", "70"] and warnings == []
 
 
 def test_synthetic_side_by_side_and_unknown_heading():
@@ -250,8 +273,10 @@ def test_synthetic_rounded_table_in_ten_thousands():
     lines = ["项目 合计 基本支出 项目支出", "201 一般公共服务支出 3.34 3.34", "20101 人大事务 1.11 1.11",
              "20102 政协事务 2.22 2.22", "合计 3.34 3.34"]
     grid, warnings = rebuild_grid_with_warnings(lines)
-    assert row(grid, "20101")[2:] == ["1.11", "1.11", ""]
+    assert row(grid, "20101")[2:] == ["1.11", "", ""]  # 基本 or 项目: nothing says which
     assert any("within rounding" in w for w in warnings)
+    grid, warnings = rebuild_grid_with_warnings(lines, [("基本支出", Decimal("3.34"), Decimal("0.005"), None)])
+    assert row(grid, "20101")[2:] == ["1.11", "1.11", ""] and row(grid, "20102")[2:] == ["2.22", "2.22", ""]
 
 
 def test_synthetic_scattered_header_and_wrapped_name():
