@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from app.library import expand_paths, ingest_paths
+from app.library import expand_paths, ingest_paths, reindex_all, remove_document
 from app.render import render_table
 from app.settings import Settings
 from index.facts import FactStore
+from index.store import ChunkIndex
 from ingest.errors import BudgetQAError, NotFoundError
 
 log = logging.getLogger("budgetqa")
@@ -33,6 +34,8 @@ def _setup_logging(settings: Settings) -> None:
 
 def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
     store = FactStore(settings.home)
+    index = ChunkIndex.from_settings(settings)
+    index.check()  # a mismatched embedding model stops here, before any file is read
     files, _ = expand_paths(args.paths)
     if len(files) >= PROGRESS_FROM and not args.json:
         with Progress(TextColumn("导入中"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
@@ -42,9 +45,9 @@ def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
             def advance(path: Path) -> None:
                 progress.update(task, advance=1, description=path.name)
 
-            report = ingest_paths(args.paths, store, on_file=advance)
+            report = ingest_paths(args.paths, store, on_file=advance, index=index)
     else:
-        report = ingest_paths(args.paths, store)
+        report = ingest_paths(args.paths, store, index=index)
     if args.json:
         out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -60,7 +63,7 @@ def _print_ingest(report, out: Console) -> None:
         for d in report.documents:
             table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"),
                           f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), str(len(d.warnings)),
-                          "新导入" if d.status == "added" else "已存在，未改变")
+                          {"added": "新导入", "reindexed": "已存在，补建索引"}.get(d.status, "已存在，未改变"))
         out.print(table)
         for d in report.documents:
             for warning in d.warnings:
@@ -118,6 +121,62 @@ def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_remove(args, settings: Settings, out: Console, err: Console) -> int:
+    store = FactStore(settings.home)
+    index = ChunkIndex.from_settings(settings)
+    found = store.find(args.doc)
+    if len(found) > 1:
+        names = "；".join(f"{d.doc_id} {d.title}" for d in found)
+        raise NotFoundError(f"有多个文档与“{args.doc}”匹配，请用文档ID指定：{names}", f"ambiguous reference {args.doc!r}")
+    # A document only the chunk index still holds (an interrupted ingest) is removed by its exact id.
+    doc_id = found[0].doc_id if found else args.doc
+    removed = remove_document(doc_id, store, index)
+    if args.json:
+        out.print_json(json.dumps({"removed": {"doc_id": removed.doc_id, "title": removed.title,
+                                               "chunks": removed.chunks}}, ensure_ascii=False))
+    else:
+        out.print(f"已删除文档 {removed.doc_id} {removed.title}（事实库、向量库、关键词索引，共 {removed.chunks} 个片段）。",
+                  markup=False)
+    return 0
+
+
+def cmd_reindex(args, settings: Settings, out: Console, err: Console) -> int:
+    store = FactStore(settings.home)
+    index = ChunkIndex.from_settings(settings)
+    with Progress(TextColumn("重建索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("", total=len(store.documents()))
+        total = reindex_all(store, index, lambda d: progress.update(task, advance=1, description=d.title))
+    out.print(f"已用嵌入模型“{index.embeddings.model_name}”重建检索索引：{len(store.documents())} 个文档，"
+              f"{total} 个片段。", markup=False)
+    return 0
+
+
+def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.eval import evaluate_retrieval, load_golden
+
+    golden = load_golden(args.golden)
+    if not golden.questions:
+        raise NotFoundError(f"评测文件“{args.golden}”中没有检索问题（retrieval）。", f"{args.golden}: no retrieval items")
+    report = evaluate_retrieval(golden, ChunkIndex.from_settings(settings), FactStore(settings.home), k=args.k)
+    if args.json:
+        out.print_json(json.dumps({"retrieval": report.to_dict()}, ensure_ascii=False))
+        return 0
+    for alias, path in report.missing_documents.items():
+        out.print(f"[yellow]未导入[/yellow] {alias}：{path}（可用 budgetqa ingest 导入；相关问题未计入）", highlight=False)
+    table = RichTable(title=f"检索评测：{report.evaluated}/{report.questions} 个问题")
+    for column in ("方法", "recall@1", f"recall@{report.k}", "MRR", "延迟 p50 (ms)", "延迟 p95 (ms)", "留出集 recall"):
+        table.add_column(column)
+    for method, s in report.methods.items():
+        holdout = s.by_set.get("holdout")
+        table.add_row(method, f"{s.recall_at_1:.3f}", f"{s.recall_at_k:.3f}", f"{s.mrr:.3f}",
+                      f"{s.latency_p50_ms:.1f}", f"{s.latency_p95_ms:.1f}", "—" if holdout is None else f"{holdout:.3f}")
+    out.print(table)
+    for miss in report.misses:
+        out.print(f"[red]未命中[/red] {miss.method} {miss.doc}：{miss.question} → {' / '.join(miss.top)}", highlight=False)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="数据目录（默认：环境变量 BUDGETQA_HOME，否则 ./budgetqa-data）")
@@ -134,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", parents=[common], help="列出已导入的文档")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_docs)
+    p = sub.add_parser("remove", parents=[common], help="从事实库、向量库和关键词索引中删除一个文档")
+    p.add_argument("doc", help="文档ID（前缀即可），或标题、发布单位、文件名中的文字")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("reindex", parents=[common], help="用当前嵌入模型重建检索索引（更换 BUDGETQA_EMBEDDING_MODEL 后）")
+    p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("eval", parents=[common], help="按评测文件评测检索：各方法的 recall@k、MRR 和延迟")
+    p.add_argument("golden", type=Path, help="评测文件，如 tests/golden/retrieval.yaml")
+    p.add_argument("--k", type=int, default=5, help="recall@k 的 k（默认 5）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -1,7 +1,11 @@
 """The document library: ingest files and folders into the stores, one report for the batch.
 
 A bad file never aborts the batch: it is skipped with a Chinese reason, logged in English,
-and nothing stored for other documents changes.
+and nothing stored for other documents changes. A document goes into the fact store first,
+then into the chunk index (keyword + vectors); if indexing fails, the fact-store entry is
+taken back, so the stores never disagree about which documents exist. A document already
+in the fact store but missing from the chunk index (an index rebuilt, a crash between the
+two) is indexed when its file is ingested again.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from index.facts import FactStore
-from ingest.errors import BudgetQAError, InputError
+from index.store import ChunkIndex
+from ingest.errors import BudgetQAError, InputError, NotFoundError
 from ingest.pipeline import content_hash, parse_bytes
 
 log = logging.getLogger(__name__)
@@ -30,7 +35,8 @@ class IngestedDocument:
     facts: int
     warnings: list[str]
     path: str
-    status: str  # added | unchanged
+    status: str  # added | unchanged | reindexed
+    chunks: int | None = None  # chunks in the retrieval index (None: no index given)
 
 
 @dataclass
@@ -48,7 +54,7 @@ class IngestReport:
         return {
             "documents": [
                 {k: getattr(d, k) for k in ("doc_id", "title", "issuer", "year", "kind", "scope", "tables",
-                                             "facts", "warnings", "status", "path")}
+                                             "facts", "warnings", "status", "path", "chunks")}
                 for d in self.documents
             ],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
@@ -72,21 +78,21 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
 
 
 def ingest_paths(paths: Iterable[Path], store: FactStore,
-                 on_file: Callable[[Path], None] | None = None) -> IngestReport:
+                 on_file: Callable[[Path], None] | None = None, index: ChunkIndex | None = None) -> IngestReport:
     files, missing = expand_paths(paths)
     report = IngestReport(skipped=missing)
     for path in files:
         if on_file:
             on_file(path)
         try:
-            report.documents.append(ingest_file(path, store))
+            report.documents.append(ingest_file(path, store, index))
         except BudgetQAError as exc:
             log.warning("skipped %s: %s", path, exc.detail)
             report.skipped.append(Skipped(str(path), exc.message))
     return report
 
 
-def ingest_file(path: Path, store: FactStore) -> IngestedDocument:
+def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None) -> IngestedDocument:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -94,12 +100,47 @@ def ingest_file(path: Path, store: FactStore) -> IngestedDocument:
     existing = store.has(content_hash(data))
     if existing:
         summary = next(d for d in store.documents() if d.doc_id == existing)
+        status, chunks = "unchanged", None
+        if index is not None:
+            chunks = index.documents().get(existing)
+            if not chunks:
+                chunks, status = index.add(store.get(existing)), "reindexed"
         return IngestedDocument(summary.doc_id, summary.title, summary.issuer, summary.year, summary.kind,
                                 summary.scope, summary.tables, summary.facts, summary.warnings, str(path),
-                                "unchanged")
+                                status, chunks)
     disclosure = parse_bytes(data, path)
     store.add(disclosure)
+    chunks = None
+    if index is not None:
+        try:
+            chunks = index.add(disclosure)
+        except BudgetQAError:
+            store.remove(disclosure.doc_id)  # the stores agree: neither holds it
+            raise
     log.info("ingested %s as %s", path, disclosure.doc_id)
     return IngestedDocument(disclosure.doc_id, disclosure.title, disclosure.issuer, disclosure.year,
                             disclosure.kind, disclosure.scope, len(disclosure.tables), len(disclosure.facts()),
-                            disclosure.warnings, str(path), "added")
+                            disclosure.warnings, str(path), "added", chunks)
+
+
+@dataclass
+class Removed:
+    doc_id: str
+    title: str
+    chunks: int
+
+
+def remove_document(doc_id: str, store: FactStore, index: ChunkIndex) -> Removed:
+    """Delete a document from every store: chunk index first, so a failure leaves it findable to retry."""
+    title = next((d.title for d in store.documents() if d.doc_id == doc_id), None)
+    chunks = index.remove(doc_id)
+    if not store.remove(doc_id) and title is None and not chunks:
+        raise NotFoundError(f"没有找到文档“{doc_id}”。", f"remove: no document {doc_id}")
+    log.info("removed %s (%d chunks)", doc_id, chunks)
+    return Removed(doc_id, title or "", chunks)
+
+
+def reindex_all(store: FactStore, index: ChunkIndex, on_document: Callable | None = None) -> int:
+    """Rebuild the chunk index from the fact store (after changing the embedding model)."""
+    docs = store.documents()
+    return index.rebuild((store.get(d.doc_id) for d in docs), on_document)

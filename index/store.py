@@ -23,6 +23,7 @@ from index.embed import BudgetEmbeddings, load_embeddings
 from index.keywords import KeywordIndex
 from index.lock import READ_TIMEOUT, WRITE_TIMEOUT, IndexLock
 from index.vectors import VectorIndex
+from ingest.errors import BudgetQAError, StoreError
 from ingest.model import Disclosure
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,31 @@ class ChunkIndex:
         """Index (or re-index) one document; returns its chunk count."""
         chunks = chunk_disclosure(disclosure)
         self.embeddings.embed_documents([c.text for c in chunks])  # outside the lock; remembered
-        with self.lock.hold(self.write_timeout, "write"):
-            vectors = self._open_vectors()
-            vectors.replace(disclosure.doc_id, chunks)
-            self.keywords.replace(disclosure.doc_id, chunks, self._bump(vectors))
-        self.embeddings.forget()
+        try:
+            with self.lock.hold(self.write_timeout, "write"):
+                vectors = self._open_vectors()
+                try:
+                    vectors.replace(disclosure.doc_id, chunks)
+                    self.keywords.replace(disclosure.doc_id, chunks, self._bump(vectors))
+                except Exception as exc:
+                    self._discard(disclosure.doc_id)
+                    if isinstance(exc, BudgetQAError):
+                        raise
+                    raise StoreError(f"写入检索索引时出错，文件“{disclosure.source}”未编入索引。",
+                                     f"index add {disclosure.doc_id}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self.embeddings.forget()
         log.info("indexed %s: %d chunks", disclosure.doc_id, len(chunks))
         return len(chunks)
+
+    def _discard(self, doc_id: str) -> None:
+        """After a failed write (lock held): take the document out of both stores, best effort."""
+        for step in (lambda: self._open_vectors(with_model=False).remove(doc_id),
+                     lambda: self.keywords.remove(doc_id, self.lock.bump())):
+            try:
+                step()
+            except Exception as exc:  # the original error is the one to report
+                log.warning("cleanup of %s after a failed write: %s", doc_id, exc)
 
     def remove(self, doc_id: str) -> int:
         """Delete a document's chunks from both stores; returns how many chunks the keyword index held."""

@@ -9,6 +9,10 @@ The collection records the embedding model and its dimension in its metadata. Op
 with another model raises `EmbeddingMismatchError` naming `budgetqa reindex`: vectors of
 two models side by side would rank garbage without any error (chroma issues #4368, #1905).
 
+Each data directory names its own collection (`vectors.json`: "budgetqa-<random>"), so two
+data directories pointed at one Chroma server never see each other's chunks, and a data
+directory that is moved keeps its collection.
+
 Callers hold the index lock (index/lock.py) around every call; `refresh(generation)` reopens
 the embedded client when another process has written since it was opened, because a client
 keeps answering from its in-memory index otherwise.
@@ -16,8 +20,10 @@ keeps answering from its in-memory index otherwise.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,9 +33,22 @@ from ingest.errors import EmbeddingMismatchError, StoreError
 
 log = logging.getLogger(__name__)
 
-COLLECTION = "budgetqa-chunks"  # ASCII: Chroma allows [a-zA-Z0-9._-]
+COLLECTION_PREFIX = "budgetqa-"  # ASCII: Chroma allows [a-zA-Z0-9._-]
 REINDEX_COMMAND = "budgetqa reindex"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def collection_name(home: Path) -> str:
+    """This data directory's collection, named once and recorded in `vectors.json` (call under the lock)."""
+    record = Path(home) / "vectors.json"
+    try:
+        return json.loads(record.read_text())["collection"]
+    except (FileNotFoundError, KeyError, ValueError):
+        name = f"{COLLECTION_PREFIX}{uuid.uuid4().hex[:12]}"
+        tmp = record.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"collection": name}))
+        os.replace(tmp, record)
+        return name
 
 
 def _client(home: Path, url: str | None):
@@ -58,6 +77,7 @@ class VectorIndex:
         self._client = None
         self._store = None
         self._generation: int | None = None
+        self.collection = collection_name(self.home)
 
     @property
     def where(self) -> str:
@@ -86,26 +106,26 @@ class VectorIndex:
 
     def _collection(self, client):
         if self.embeddings is None:
-            return client.get_or_create_collection(COLLECTION, embedding_function=None)
+            return client.get_or_create_collection(self.collection, embedding_function=None)
         want = {"embedding_model": self.embeddings.model_name, "embedding_dimension": self.embeddings.dimension}
         try:
-            existing = client.get_collection(COLLECTION)
+            existing = client.get_collection(self.collection, embedding_function=None)
         except Exception:  # NotFoundError in 1.x, ValueError before: absent either way
             existing = None
         if existing is None:
-            return client.create_collection(COLLECTION, metadata={**want, "hnsw:space": "cosine"},
+            return client.create_collection(self.collection, metadata={**want, "hnsw:space": "cosine"},
                                             embedding_function=None)
         meta = existing.metadata or {}
         have = (meta.get("embedding_model"), meta.get("embedding_dimension"))
         if have == (None, None) and existing.count() == 0:  # made by someone else, empty: ours now
-            client.delete_collection(COLLECTION)
+            client.delete_collection(self.collection)
             return self._collection(client)
         if have != (want["embedding_model"], want["embedding_dimension"]):
             raise EmbeddingMismatchError(
                 f"向量索引是用嵌入模型“{have[0] or '未知'}”（{have[1] or '?'} 维）建立的，当前设置的是"
                 f"“{want['embedding_model']}”（{want['embedding_dimension']} 维），两者的向量不能混用。"
                 f"请运行 `{REINDEX_COMMAND}` 用当前模型重建索引，或把 BUDGETQA_EMBEDDING_MODEL 改回原来的模型。",
-                f"collection {COLLECTION} at {self.where} holds {have}, configured {want}",
+                f"collection {self.collection} at {self.where} holds {have}, configured {want}",
             )
         return existing
 
@@ -134,7 +154,7 @@ class VectorIndex:
     def clear(self) -> None:
         """Drop the collection (reindex with another model): the next refresh creates it anew."""
         try:
-            self._client.delete_collection(COLLECTION)
+            self._client.delete_collection(self.collection)
         except Exception as exc:  # absent already
             log.debug("delete collection: %s", exc)
         self.close()
