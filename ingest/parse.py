@@ -20,7 +20,7 @@ from ingest.narrative import narrative_facts
 from ingest.numbers import find_unit, normalize, unit_factor
 from ingest.textrows import rebuild_grid_with_warnings
 from ingest.readers.base import RawDocument, RawGrid, RawLine
-from ingest.sections import SectionBuilder, parse_heading
+from ingest.sections import Heading, SectionBuilder, parse_heading
 from ingest.tables import GridSource, build_tables, is_data_row
 
 _CATALOGUE = re.compile(r"^(.{0,40})目\s*[录錄]\s*[)）]?$")
@@ -127,7 +127,8 @@ def parse_document(raw: RawDocument) -> Parsed:
                 region.notes.append(text)
                 continue
             heading = parse_heading(text)
-            if raw.text_rows and not (heading and heading.level <= 2):
+            if raw.text_rows and not (heading and heading.level <= 2) and not _catalogue_heading(
+                    text, catalogue_headings):
                 region.text_lines.append(text)
                 region.text_pages.append(item.page)
                 continue
@@ -135,7 +136,7 @@ def parse_document(raw: RawDocument) -> Parsed:
             mode = "text"
         if _META.match(flat):
             meta_lines.append(text)
-        heading = parse_heading(text)
+        heading = parse_heading(text) or _catalogue_heading(text, catalogue_headings)
         if heading:
             seen_structure = True
             builder.heading(heading, item.page)
@@ -297,6 +298,22 @@ def _narrative_hints(sections: list[Section]) -> list[tuple[str, Decimal, Decima
             step = Decimal(1).scaleb(-len(printed.group(1))) if printed else Decimal(1)
             hints.append((fact.label[1], fact.value, step / 2 * unit_factor(fact.source_unit or "元"), None))
     return hints
+
+
+def _catalogue_heading(text: str, entries: set[str]) -> Heading | None:
+    """An unnumbered page title that the catalogue lists as a section: "名词解释" for "三、名词解释",
+    "…街道办事处（本级）主要职能" for "一、单位主要职能", "2026年单位预算编制说明" for "四、单位预算编制说明"."""
+    flat = normalize(text).replace(" ", "")
+    if len(flat) > 40 or re.search(r"[。，；：:,;]", flat):
+        return None
+    for entry in entries:
+        h = parse_heading(entry)
+        if not h or h.level != 1:
+            continue
+        core = re.sub(r"^(\d{4}年度?)?(单位|部门)?", "", h.title)
+        if len(core) >= 4 and flat.endswith(core):
+            return Heading(level=1, number=h.number, title=text.strip(), rest="")
+    return None
 
 
 def _table_hints(tables: list[Table]) -> list[tuple[str, Decimal, Decimal, str | None]]:
