@@ -18,7 +18,7 @@ from ingest.numbers import normalize
 _CN = "一二三四五六七八九十"
 _PATTERNS = [
     (0, re.compile(rf"^(第[{_CN}]+部分)\s*(.*)$")),
-    (1, re.compile(rf"^([{_CN}]+\s*[、.])\s*(.*)$")),
+    (1, re.compile(rf"^([{_CN}](?:\s?[{_CN}])*\s*[、.])\s*(.*)$")),  # also "十 一 、" with stray spaces
     (2, re.compile(rf"^([(][{_CN}]+[)])\s*[、.]?\s*(.*)$")),
     (3, re.compile(r"^(\d{1,2}\s*[、.](?!\d))\s*(.*)$")),
     (4, re.compile(r"^([(]\d{1,2}[)])\s*[、.]?\s*(.*)$")),
