@@ -10,8 +10,9 @@ from ingest.readers.html import HtmlReader
 from ingest.readers.pages_json import PagesJsonReader
 from ingest.readers.pdf import PdfReader
 from ingest.readers.text import TextReader
+from ingest.readers.xlsx import XlsReader, XlsxReader
 
-READERS: list[Reader] = [PdfReader(), HtmlReader(), PagesJsonReader(), TextReader()]
+READERS: list[Reader] = [PdfReader(), XlsxReader(), XlsReader(), HtmlReader(), PagesJsonReader(), TextReader()]
 
 
 
