@@ -17,6 +17,7 @@ from ingest.numbers import COUNT_UNITS, is_percent, normalize, parse_number, uni
 _CODE = re.compile(r"^(\d{3})(?:\s*(\d{2}))?(?:\s*(\d{2}))?$")
 _CODE_GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d\s,.].*)$")
 _TOTAL_WORDS = ("合计", "总计")
+_ORDINAL_ROW = re.compile(r"^([一二三四五六七八九十]+、|[(][一二三四五六七八九十]+[)]|\d{1,2}[、.](?!\d))")
 _RATE_WORDS = ("增幅", "增长率", "增减率", "比例", "比重", "占比", "%", "％", "完成率", "执行率")
 _COUNT_IN_HEADER = re.compile(r"[（(](" + "|".join(re.escape(u) for u in COUNT_UNITS) + r")[)）]")
 # Header words of label columns; a second label column after value columns marks a
@@ -69,10 +70,10 @@ def is_data_row(row: list[str]) -> bool:
     if any(parse_number(c) is not None for c in filled):
         return True
     first = filled[0] if filled else ""
-    if subject_code(first) or split_glued_code(first)[0]:
-        return True
+    if subject_code(first) or split_glued_code(first)[0] or _ORDINAL_ROW.match(normalize(first)):
+        return True  # 一、财政拨款收入 / 1、一般公共预算: numbered items are rows even when blank
     # An empty 合计 row is data; a header row may start with 合计 too, but names other columns.
-    return is_total_label(first) and len(filled) == 1
+    return bool(filled) and all(is_total_label(c) for c in filled)
 
 
 def header_paths(header: list[list[str]], width: int) -> list[tuple[str, ...]]:
