@@ -24,6 +24,7 @@ from ingest.model import FORM, Disclosure, Row, Section, Table
 MAX_CHARS = 400  # narrative chunk size: a paragraph or two; short chunks rank sharper
 MAX_TABLE_CHARS = 600  # row block size; a wide table's row is long
 NARRATIVE = "narrative"
+PREAMBLE = "（前言）"  # the section name of text before the first heading (title, cover lines)
 TABLE = "table"
 _SENTENCE_END = re.compile(r"(?<=[。；;！？])")
 
@@ -52,7 +53,7 @@ class Chunk:
         """Where the chunk sits, for people: 表十 … or the heading path."""
         if self.origin == TABLE:
             return f"{self.table} {self.table_title or ''}".strip()
-        return self.section or "（前言）"
+        return self.section or PREAMBLE
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata for the vector store (no None values: Chroma rejects them)."""
@@ -113,7 +114,7 @@ def _section_chunks(d: Disclosure, section: Section, stack: list[Section]) -> li
     pieces = [(piece, p.page) for p in section.paragraphs for piece in _split_long(p.text.strip()) if piece]
     for block, (body, page) in enumerate(_group(pieces, MAX_CHARS - len(path))):
         text = f"{path}\n{body}" if path else body
-        out.append(_make(d, text, NARRATIVE, "s:" + path, block, section=path or None,
+        out.append(_make(d, text, NARRATIVE, "s:" + path, block, section=path or PREAMBLE,
                          page=page if page is not None else section.page))
     for child in section.children:
         out.extend(_section_chunks(d, child, stack))

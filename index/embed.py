@@ -11,8 +11,9 @@ error, not a network call.
 Each embedder says which model it is (`model_name`) and how wide its vectors are
 (`dimension`); the vector store records both and refuses a different model.
 
-Documents are embedded once per ingest, outside the index lock; `embed_documents` keeps
-the last batch so the store's own call inside the lock does not compute it twice.
+Documents are embedded outside the index lock; `embed_documents` remembers recent texts
+(an LRU of float32 vectors), so the store's own call inside the lock, and re-indexing an
+unchanged passage, cost nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import StoreError
@@ -29,17 +32,17 @@ from ingest.errors import StoreError
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "usem3"
-_MEMO_LIMIT = 20_000  # texts kept between the embedding pass and the store write
+_MEMO_LIMIT = 4096  # texts remembered (2 KB each at 512 dimensions)
 
 
 class BudgetEmbeddings(Embeddings):
-    """Base: a named model with a known vector width, remembering its last document batch."""
+    """Base: a named model with a known vector width, remembering recent document vectors."""
 
     model_name: str = ""
     dimension: int = 0
 
     def __init__(self) -> None:
-        self._memo: dict[str, list[float]] = {}
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
@@ -48,18 +51,20 @@ class BudgetEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         with self._memo_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if missing:
-            vectors = self._encode(missing)
-            with self._memo_lock:
-                if len(self._memo) + len(missing) > _MEMO_LIMIT:
-                    self._memo.clear()
-                self._memo.update(zip(missing, vectors))
+        fresh = dict(zip(missing, self._encode(missing))) if missing else {}
         with self._memo_lock:
-            return [self._memo[t] for t in texts]
-
-    def forget(self) -> None:
-        with self._memo_lock:
-            self._memo.clear()
+            out = []
+            for text in texts:
+                vector = fresh.get(text)
+                if vector is None:
+                    vector = self._memo[text].tolist()
+                    self._memo.move_to_end(text)
+                else:
+                    self._memo[text] = np.asarray(vector, dtype=np.float32)
+                out.append(vector)
+            while len(self._memo) > _MEMO_LIMIT:
+                self._memo.popitem(last=False)
+            return out
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text])[0]

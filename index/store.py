@@ -97,20 +97,17 @@ class ChunkIndex:
         """Index (or re-index) one document; returns its chunk count."""
         chunks = chunk_disclosure(disclosure)
         self.embeddings.embed_documents([c.text for c in chunks])  # outside the lock; remembered
-        try:
-            with self.lock.hold(self.write_timeout, "write"):
-                vectors = self._open_vectors()
-                try:
-                    vectors.replace(disclosure.doc_id, chunks)
-                    self.keywords.replace(disclosure.doc_id, chunks, self._bump(vectors))
-                except Exception as exc:
-                    self._discard(disclosure.doc_id)
-                    if isinstance(exc, BudgetQAError):
-                        raise
-                    raise StoreError(f"写入检索索引时出错，文件“{disclosure.source}”未编入索引。",
-                                     f"index add {disclosure.doc_id}: {type(exc).__name__}: {exc}") from exc
-        finally:
-            self.embeddings.forget()
+        with self.lock.hold(self.write_timeout, "write"):
+            vectors = self._open_vectors()
+            try:
+                vectors.replace(disclosure.doc_id, chunks)
+                self.keywords.replace(disclosure.doc_id, chunks, self._bump(vectors))
+            except Exception as exc:
+                self._discard(disclosure.doc_id)
+                if isinstance(exc, BudgetQAError):
+                    raise
+                raise StoreError(f"写入检索索引时出错，文件“{disclosure.source}”未编入索引。",
+                                 f"index add {disclosure.doc_id}: {type(exc).__name__}: {exc}") from exc
         log.info("indexed %s: %d chunks", disclosure.doc_id, len(chunks))
         return len(chunks)
 
