@@ -38,3 +38,64 @@ def cell_value(table, row_key: str, column_label: str):
     assert len(columns) == 1, f"{table.key}: no column {column_label!r} in {[c.label for c in table.columns]}"
     cell = rows[0].cell(columns[0].index)
     return None if cell is None else cell.value
+
+
+# --- Locating parsed cells by what the document prints (used by test_pdf_documents) ---
+
+
+def squeeze(text: str | None) -> str:
+    """Text with all whitespace removed: PDF titles, names and headers are often letter-spaced."""
+    return "".join((text or "").split())
+
+
+_PARSED: dict[str, object] = {}
+
+
+def parsed_corpus_file(name: str):
+    """parse_file of a real corpus file, parsed once per test session."""
+    if name not in _PARSED:
+        from ingest.pipeline import parse_file
+
+        _PARSED[name] = parse_file(corpus_file(name))
+    return _PARSED[name]
+
+
+def tables_titled(doc, title: str, part: str | None = None) -> list:
+    """The tables whose title is exactly `title` as printed (whitespace aside), optionally one side of
+    a two-sided table (收入 / 支出 …: matched as a substring of Table.part)."""
+    found = [t for t in doc.tables if squeeze(t.title) == squeeze(title)]
+    if part is not None:
+        found = [t for t in found if t.part and part in t.part]
+    return found
+
+
+def column_matches(label: str, wanted: str) -> bool:
+    """A column label matches the whole header path or its last levels (`公务用车购置及运行费 › 小计`)."""
+    label, wanted = squeeze(label), squeeze(wanted)
+    return label == wanted or label.endswith("›" + wanted)
+
+
+def locate_cell(doc, title: str, row_key: str | None, column: str, part: str | None = None):
+    """(table, row, cell) for the row with this subject code or name under the column with this label.
+
+    `row_key=None` means the one row of a single-row table (the 三公 tables). The cell is None when
+    the parsed row has nothing under that column. Fails with what was found when the match is not
+    unique.
+    """
+    tables = tables_titled(doc, title, part)
+    assert tables, f"no table titled {title!r} (part {part!r}): {[(t.key, t.title) for t in doc.tables]}"
+    hits = []
+    for table in tables:
+        columns = [c for c in table.columns if column_matches(c.label, column)]
+        if len(columns) != 1:
+            continue
+        if row_key is None:
+            rows = [r for r in table.rows if any(c.value is not None for c in r.cells)]
+        else:
+            rows = [r for r in table.rows if r.code == row_key or squeeze(r.name) == squeeze(row_key)]
+        hits += [(table, r, columns[0]) for r in rows]
+    if len(hits) != 1:
+        detail = [(t.key, [c.label for c in t.columns], [(r.code, r.name) for r in t.rows]) for t in tables]
+        raise AssertionError(f"{len(hits)} cells match table {title!r} row {row_key!r} column {column!r}: {detail}")
+    table, row, col = hits[0]
+    return table, row, row.cell(col.index)
