@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 
 from index.chunks import Chunk, chunk_disclosure
 from index.embed import BudgetEmbeddings, load_embeddings
-from index.keywords import KeywordIndex
+from index.keywords import KeywordIndex, tokenize
 from index.lock import READ_TIMEOUT, WRITE_TIMEOUT, IndexLock
 from index.vectors import VectorIndex
 from ingest.errors import BudgetQAError, StoreError
@@ -86,8 +86,12 @@ class ChunkIndex:
         return self._vectors
 
     def check(self) -> None:
-        """Open the vector store with the configured model now: a mismatch fails before any work."""
+        """Open the vector store with the configured model now: a mismatch fails before any work.
+
+        Also loads the embedding model and the word segmenter, so the first document's
+        indexing is not charged with them."""
         self.embeddings  # noqa: B018 - load before the lock
+        tokenize("预算")
         with self.lock.hold(self.read_timeout, "read"):
             self._open_vectors()
 
