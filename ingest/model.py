@@ -106,6 +106,7 @@ class Table:
     fields: list[FormField] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)  # 部门全称 / 编制单位 lines
+    warnings: list[str] = field(default_factory=list)  # what the parser repaired or could not read
     page_start: int | None = None
     page_end: int | None = None
 
@@ -250,7 +251,7 @@ def disclosure_from_dict(data: dict[str, Any]) -> Disclosure:
             ],
             fields=[FormField(key=f["key"], text=f["text"], value=dec(f["value"]), unit=f["unit"])
                     for f in d["fields"]],
-            notes=list(d["notes"]), meta=dict(d["meta"]),
+            notes=list(d["notes"]), meta=dict(d["meta"]), warnings=list(d.get("warnings", [])),
             page_start=d["page_start"], page_end=d["page_end"],
         )
 

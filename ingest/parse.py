@@ -103,9 +103,11 @@ def parse_document(raw: RawDocument) -> Parsed:
                 catalogue.append(entry)
                 continue
             flat = strip_leaders(flat)
-            if parse_heading(flat) and len(flat) <= 30 and flat not in catalogue_headings:
+            if parse_heading(flat) and len(flat) <= 40 and flat not in catalogue_headings:
                 catalogue_headings.add(flat)  # a section entry; the body starts where one repeats
                 continue
+            if len(flat) <= 6 and not re.search(r"\d", flat):
+                continue  # the wrapped tail of the entry above ("…决算情况" / "说明")
             mode = "text"
         if is_table_title:
             close_region()

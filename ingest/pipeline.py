@@ -62,6 +62,7 @@ def parse_bytes(data: bytes, path: Path) -> Disclosure:
     )
     disclosure.narrative_facts = narrative_facts(doc_id, disclosure.sections, year)
     for table in disclosure.tables:
+        disclosure.warnings.extend(f"{table.key}：{w}" for w in table.warnings)
         for mismatch in sum_mismatches(table):
             disclosure.warnings.append(mismatch.message())
         money = table.kind != "grid" or any(c.unit == "元" for c in table.columns)

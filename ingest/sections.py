@@ -52,12 +52,17 @@ def _parse_normalized(s: str) -> Heading | None:
         number, body = m.group(1).replace(" ", ""), m.group(2).strip()
         if not body:
             return Heading(level, number, "", "")
-        if len(body) <= MAX_HEADING and not re.search(r"[。，,；;]", body.rstrip("。")):
+        longest = 2 * MAX_HEADING if level == 0 else MAX_HEADING  # 第二部分 + a department's full name
+        if len(body) <= longest and not re.search(r"[。，,；;]", body.rstrip("。")):
             return Heading(level, number, body.rstrip("。：:"), "")
         # "（一）机关运行经费。2024年…": a short lead ending in 。 or ： is the heading.
         lead = re.match(r"^([^。，,；;：:]{1,16})[。：:](.+)$", body)
         if lead and not re.search(r"\d", lead.group(1)):
             return Heading(level, number, lead.group(1), lead.group(2).strip())
+        # "部门决算单位构成（仅有一个单位的部门，本部分内容…": a title with a bracketed note
+        noted = re.match(r"^([^(（，,。]{2,16})([(（][^)）]*[)）]?)$", body)
+        if noted and len(body) <= 2 * MAX_HEADING and not re.search(r"\d", body):
+            return Heading(level, number, noted.group(1), noted.group(2))
         return None
     return None
 

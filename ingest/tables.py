@@ -121,7 +121,8 @@ def _column_unit(path: tuple[str, ...], label: bool) -> str:
     return "元"
 
 
-_CODE_HEADERS = ("编码", "代码", "科目", "类", "款", "项")
+_CODE_HEADERS = ("编码", "代码", "科目")
+_CODE_PARTS = ("类", "款", "项")  # the split code columns' own headers
 
 
 def _label_columns(data: list[list[str]], width: int, paths: list[tuple[str, ...]]) -> list[bool]:
@@ -129,7 +130,7 @@ def _label_columns(data: list[list[str]], width: int, paths: list[tuple[str, ...
     out = []
     for c in range(width):
         leaf = paths[c][-1] if paths[c] else ""
-        if leaf.endswith(_CODE_HEADERS) or leaf in _LABEL_HEADERS:
+        if leaf.endswith(_CODE_HEADERS) or leaf in _LABEL_HEADERS or leaf in _CODE_PARTS:
             out.append(True)
             continue
         filled = [r[c] for r in data if r[c]]
@@ -159,14 +160,15 @@ def _side_by_side_split(paths: list[tuple[str, ...]], labels: list[bool]) -> int
 
 def build_tables(source: GridSource) -> list[Table]:
     """One table, or two when the grid holds two tables side by side."""
-    rows = _pad([r for r in source.rows if any((c or "").strip() for c in r)])
+    kept = [(r, p) for r, p in zip(source.rows, source.row_pages or [None] * len(source.rows))
+            if any((c or "").strip() for c in r)]
+    rows, row_pages = _unmerge_total_row(_pad([r for r, _ in kept]), [p for _, p in kept])
     if not rows:
         return [_table(source, [], [], [], part=None)]
     width = len(rows[0])
     first_data = next((i for i, r in enumerate(rows) if is_data_row(r)), len(rows))
     header, data = rows[:first_data], rows[first_data:]
-    pages = (source.row_pages or [None] * len(source.rows))
-    data_pages = _data_pages(source, rows, first_data, pages)
+    data_pages = row_pages[first_data:]
     paths = header_paths(header, width)
     labels = _label_columns(data, width, paths) if data else [bool(p) and not _value_header(p) for p in paths]
     split = _side_by_side_split(paths, labels)
@@ -193,11 +195,38 @@ def _value_header(path: tuple[str, ...]) -> bool:
     return not any(w in "".join(path) for w in _LABEL_HEADERS)
 
 
-def _data_pages(source: GridSource, rows, first_data, pages) -> list[int | None]:
-    # Rows were filtered (blank ones dropped) before padding: recompute the page of each kept row.
-    kept_pages = [p for r, p in zip(source.rows, pages) if any((c or "").strip() for c in r)]
-    kept_pages += [None] * (len(rows) - len(kept_pages))
-    return kept_pages[first_data:]
+def _unmerge_total_row(rows: list[list[str]], pages: list) -> tuple[list[list[str]], list]:
+    """Split a ruled row that holds both the last header cells and the 合计 row.
+
+    Some PDF templates rule 类 | 款 | 项 into the 合计 row ("类 款 项 合计 2,946.25 …"), or the
+    sub-headers of a column group ("合计 | | 合计 | 基本支出 | 项目支出"). The words before and after
+    the row's 合计 label are header cells; the figures stay in the row. Only where the header above
+    names label columns (项目 / 科目编码), so a 三公 header that starts with 合计 is left alone.
+    """
+    for i, row in enumerate(rows):
+        if any(subject_code(c) for c in row) or i == 0:
+            if i:
+                break
+            continue
+        if not any(_is_label_word(r[0]) for r in rows[:i]):
+            continue
+        t = next((k for k, c in enumerate(row) if c), None)
+        while t is not None and row[t] in _CODE_PARTS:
+            t = next((k for k in range(t + 1, len(row)) if row[k]), None)
+        labels = [any(_is_label_word(r[k]) for r in rows[:i]) for k in range(len(row))]
+        if t is None or not is_total_label(row[t]) or not labels[t]:
+            continue
+        fragments = [c if (k < t or (k > t and c and not labels[k] and parse_number(c) is None)) else ""
+                     for k, c in enumerate(row)]
+        if not any(fragments):
+            continue
+        data = ["" if fragments[k] else c for k, c in enumerate(row)]
+        return rows[:i] + [fragments, data] + rows[i + 1:], pages[:i] + [pages[i], pages[i]] + pages[i + 1:]
+    return rows, pages
+
+
+def _is_label_word(text: str) -> bool:
+    return any(w in text for w in ("项目", "科目", "编码", "名称"))
 
 
 def _part_name(paths: list[tuple[str, ...]], fallback: str) -> str:
@@ -219,11 +248,32 @@ def _table(source: GridSource, header, data, data_pages, part, paths=None, label
             for i, r in enumerate(data)]
     # A split table's shorter side leaves blank rows behind.
     rows = [r for r in rows if r.name or r.code or r.cells]
+    warnings = _repair_misprinted_codes(rows)
     _link_parents(rows)
     pages = [p for p in data_pages if p is not None]
     return Table(key="", title=source.title, part=part, kind=GRID, unit=source.unit, columns=columns,
-                 rows=rows, notes=list(source.notes), meta=dict(source.meta),
+                 rows=rows, notes=list(source.notes), meta=dict(source.meta), warnings=warnings,
                  page_start=min(pages) if pages else None, page_end=max(pages) if pages else None)
+
+
+_MISPRINTED_CODE = re.compile(r"^(\d{1,3}) (\d{2})(?: (\d{2}))? (\D.*)$")
+
+
+def _repair_misprinted_codes(rows: list[Row]) -> list[str]:
+    """A 类 code misprinted in a split-code row ("7 | 11 | 02 | 事业单位医疗" under 2101101) is read
+    from the row above when its 款 agrees; the repair is reported, never silent."""
+    warnings = []
+    previous: Row | None = None
+    for row in rows:
+        m = None if row.code else _MISPRINTED_CODE.match(row.name)
+        if m and previous and previous.code and len(previous.code) >= 5 and previous.code[3:5] == m.group(2):
+            printed = " ".join(g for g in m.groups()[:3] if g)
+            row.code = previous.code[:3] + m.group(2) + (m.group(3) or "")
+            row.name = m.group(4)
+            warnings.append(f"科目编码印为“{printed}”，按上一行的类款读作 {row.code}（{row.name}）。")
+        if row.code:
+            previous = row
+    return warnings
 
 
 def _row(index: int, cells: list[str], columns: list[Column], labels: list[bool], factor, page) -> Row:
