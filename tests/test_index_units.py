@@ -101,3 +101,14 @@ def test_lock_is_reentrant_within_a_process(tmp_path):
         with lock.hold(1, "read"):
             assert lock.bump() == 1
     assert lock.generation() == 1
+
+
+def test_questions_lose_the_issuers_name_within_its_documents():
+    from index.retrieve import without_issuer
+
+    assert without_issuer("司法局2026年三公经费多少？", "上海市普陀区司法局") == "2026年三公经费多少？"
+    assert without_issuer("石泉路街道有几辆车？", "上海市普陀区人民政府石泉路街道办事处(本级)") == "有几辆车？"
+    # two shared characters are a word of the question, not the issuer's name
+    assert without_issuer("外事宣传经费项目要达到什么目标？", "重庆市渝北区人民政府外事办公室") == "外事宣传经费项目要达到什么目标？"
+    assert without_issuer("三公经费", None) == "三公经费"
+    assert without_issuer("司法局", "上海市普陀区司法局") == "司法局"  # nothing left to ask: keep it
