@@ -55,11 +55,19 @@ def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
     return 0 if report.documents or not report.skipped else 1
 
 
+def _columns(table: RichTable, names: tuple[str, ...]) -> None:
+    """Document ids are never cut (they are what show/remove take); long text folds onto new lines."""
+    for name in names:
+        if name == "文档ID":
+            table.add_column(name, no_wrap=True, min_width=12)
+        else:
+            table.add_column(name, overflow="fold")
+
+
 def _print_ingest(report, out: Console) -> None:
     if report.documents:
         table = RichTable(title="导入结果")
-        for column in ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "提示", "状态"):
-            table.add_column(column)
+        _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "提示", "状态"))
         for d in report.documents:
             table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"),
                           f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), str(len(d.warnings)),
@@ -112,8 +120,7 @@ def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
         out.print_json(json.dumps([d.__dict__ for d in docs], ensure_ascii=False))
         return 0
     table = RichTable(title=f"已导入文档（{settings.home}）")
-    for column in ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "来源文件"):
-        table.add_column(column)
+    _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "来源文件"))
     for d in docs:
         table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"), f"{d.scope or ''}{d.kind or ''}",
                       str(d.tables), str(d.facts), d.source)
@@ -210,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.load(args.home)
-    out, err = Console(soft_wrap=True), Console(stderr=True)
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)  # messages unwrapped
     try:
         _setup_logging(settings)
         return args.func(args, settings, out, err)

@@ -100,6 +100,7 @@ class SentenceTransformerEmbeddings(BudgetEmbeddings):
         super().__init__()
         os.environ["HF_HUB_OFFLINE"] = "1"  # before the import: the hub client reads it once
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no loading bars in CLI output
         from sentence_transformers import SentenceTransformer
 
         self.model_name = name_or_path
