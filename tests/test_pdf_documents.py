@@ -534,3 +534,15 @@ def test_blank_template_table_structure(number):
     assert not [r for r in rows if r not in keys and squeeze(r) not in keys], f"rows missing from {keys}"
     if number == 4:
         assert (min(t.page_start for t in tables), max(t.page_end for t in tables)) == (8, 9)
+
+
+def test_onlyoffice_figures_off_the_baseline_stay_in_their_sentence():
+    """ONLYOFFICE prints the digits of a narrative line a few points below its text (p.21):
+    read by baseline they end up after the line; read as the reader sees them, in place."""
+    doc = parsed_corpus_file("shanghai-putuo-finance-bureau-2024-final.pdf")
+    paragraphs = [p.text for s in doc.sections for sec in s.walk() for p in sec.paragraphs]
+    assert any("上海市普陀区财政局2024年度收入支出总计2995.39万元。与2023年度相比" in p for p in paragraphs)
+    totals = [f for f in doc.narrative_facts if f.text == "2995.39万元"]
+    assert totals and totals[0].value == Decimal("29953900") and totals[0].year == 2024
+    # and the quotes of “三公” printed on their own baseline come back around the word
+    assert any(t.title == "财政拨款“三公”经费支出决算表" for t in doc.tables)
