@@ -17,6 +17,7 @@ _NUMBER = re.compile(
     rf"^(?P<num>表\s*[{_CN}\d]+(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d{1,3}(?!\d))|[{_CN}]+\s*、)\s*(?P<title>.*)$"
 )
 # Leader dots and page numbers ("……… 3", "......14-15"), and Word's PAGEREF field residue.
+_SUFFIX_NUMBER = re.compile(r"[(（]公开\s*\d+\s*表[)）]$")
 _DOTS = re.compile(r"(\s*PAGEREF\s+_Toc\d+\s+h\s+\d+|[.。·…\-—_ ]{3,}\s*(\d+(\s*[-—]\s*\d+)?)?)\s*$")
 
 
@@ -28,9 +29,12 @@ _BUDGET_WORD = re.compile(r"预算|决算|收支|收入|支出|三公|经费|绩
 
 def split_number(text: str) -> tuple[str | None, str]:
     """'表十 2024年…表' → ('表十', '2024年…表'); '4．2026年…' → ('4', '2026年…')."""
-    s = text.strip()
+    s = text.strip().strip("《》")
     m = _NUMBER.match(s)
     if not m or not m.group("title"):
+        suffix = _SUFFIX_NUMBER.search(s)  # "收入支出决算总表（公开01表）"
+        if suffix and s[: suffix.start()].strip():
+            return re.sub(r"\s+", "", suffix.group(0)), s[: suffix.start()].strip()
         return None, s
     num = re.sub(r"\s+", "", m.group("num")).rstrip(".．、")
     return num, m.group("title").strip()
@@ -48,7 +52,7 @@ def ordinal(number: str | None) -> int | None:
 
 
 def looks_like_table_title(text: str) -> bool:
-    s = normalize(strip_leaders(text))
+    s = normalize(strip_leaders(text)).strip("《》")
     if not s or len(s) > 70 or re.search(r"[。，；;,]", s):
         return False
     _, title = split_number(s)
