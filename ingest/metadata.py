@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import itertools
+
+from ingest.catalogue import looks_like_table_title
 from ingest.numbers import normalize
+from ingest.sections import parse_heading
 
 # Lines that name the issuer: 部门全称：… / 编制单位：… / 预算单位：… and their variants.
 ISSUER_KEYS = ("部门全称", "编制单位", "预算单位", "预算主管部门", "编制部门", "主管部门", "单位名称", "部门名称", "填报单位")
@@ -84,3 +88,49 @@ def document_scope(title: str, text: str) -> str | None:
     if not unit and not dept:
         return None
     return "单位" if unit > dept else "部门"
+
+
+def squash(text: str) -> str:
+    """Drop the spaces exports put between Chinese characters and digits ("2024 年" → "2024年")."""
+    return re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "", text.strip())
+
+
+_TITLE_WORD = re.compile(r"(预算|决算|預算|決算)")
+_YEAR_WORD = re.compile(r"20\d{2}\s*年")
+
+
+def is_title_line(text: str) -> bool:
+    """A document title: short, names a year and 预算/决算, no navigation or key: value marks."""
+    flat = normalize(text).replace(" ", "")
+    return (len(flat) <= 60 and bool(_TITLE_WORD.search(flat)) and bool(_YEAR_WORD.search(flat))
+            and not re.search(r"[>|:：]", flat) and not parse_heading(text) and not looks_like_table_title(text))
+
+
+_COVER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,20}")
+
+
+def pick_title(lines: list[str]) -> str:
+    """The title near the top: one line, or a cover page's title wrapped over up to three lines.
+
+    In a wrapped title every line but the one with the year is plain Chinese (an issuer's
+    name, 部门决算), which keeps navigation junk ("支持IPv6", "配色") out, and no line is a
+    title by itself. A title whose
+    issuer is missing or names no region takes the plain lines above it.
+    """
+    head = [line.strip() for line in lines[:60] if line.strip()]
+    for i in range(len(head)):
+        for size in (1, 2, 3):
+            window = head[i:i + size]
+            if len(window) < size or (size > 1 and not all(
+                    (_COVER_LINE.fullmatch(line) or _YEAR_WORD.search(line)) and not is_title_line(squash(line))
+                    for line in window)):
+                continue  # a wrapped title is one none of whose lines is a title by itself
+            candidate = squash("".join(window))
+            if not is_title_line(candidate):
+                continue
+            issuer, _ = parse_title(candidate)
+            if not issuer or not region_of(issuer):
+                above = list(itertools.takewhile(_COVER_LINE.fullmatch, reversed(head[max(0, i - 2):i])))
+                candidate = "".join(reversed(above)) + candidate
+            return re.sub(r"^第[一二三四五六七八九十]+部分", "", candidate)
+    return ""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.catalogue import entry_from_cells, entry_from_line, looks_like_table_title, number_tables, strip_leaders
 from ingest.forms import build_form, is_form
-from ingest.metadata import ISSUER_KEYS, parse_title, region_of
+from ingest.metadata import ISSUER_KEYS, is_title_line, pick_title, squash
 from ingest.model import CatalogueEntry, Section, Table
 from ingest.narrative import narrative_facts
 from ingest.numbers import find_unit, normalize, unit_factor
@@ -116,7 +116,7 @@ def parse_document(raw: RawDocument) -> Parsed:
             if i < len(items) and isinstance(items[i], RawLine) and _SUBTITLE.match(normalize(items[i].text).strip()):
                 title += items[i].text.strip()
                 i += 1
-            region = _Region(title=_squash(title), page=item.page)
+            region = _Region(title=squash(title), page=item.page)
             regions.append(region)
             mode, seen_structure = "table", True
             continue
@@ -143,7 +143,7 @@ def parse_document(raw: RawDocument) -> Parsed:
             seen_structure = True
             builder.heading(heading, item.page)
             continue
-        if not seen_structure and not _is_title_line(text):
+        if not seen_structure and not is_title_line(text):
             builder.close_paragraph()  # "更新时间：…" under a title is not part of the title's paragraph
         if re.match(r"^[(（]?\d{1,2}[)）.、]", flat):  # a numbered item starts its own paragraph
             builder.close_paragraph()
@@ -162,47 +162,6 @@ def parse_document(raw: RawDocument) -> Parsed:
                   meta_lines=meta_lines, warnings=warnings)
 
 
-_TITLE_WORD = re.compile(r"(预算|决算|預算|決算)")
-_YEAR_WORD = re.compile(r"20\d{2}\s*年")
-
-
-def _is_title_line(text: str) -> bool:
-    """A document title: short, names a year and 预算/决算, no navigation or key: value marks."""
-    flat = normalize(text).replace(" ", "")
-    return (len(flat) <= 60 and bool(_TITLE_WORD.search(flat)) and bool(_YEAR_WORD.search(flat))
-            and not re.search(r"[>|:：]", flat) and not parse_heading(text) and not looks_like_table_title(text))
-
-
-_COVER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,20}")
-
-
-def pick_title(lines: list[str]) -> str:
-    """The title near the top: one line, or a cover page's title wrapped over up to three lines.
-
-    In a wrapped title every line but the one with the year is plain Chinese (an issuer's
-    name, 部门决算), which keeps navigation junk ("支持IPv6", "配色") out, and no line is a
-    title by itself. A title whose
-    issuer is missing or names no region takes the plain lines above it.
-    """
-    head = [line.strip() for line in lines[:60] if line.strip()]
-    for i in range(len(head)):
-        for size in (1, 2, 3):
-            window = head[i:i + size]
-            if len(window) < size or (size > 1 and not all(
-                    (_COVER_LINE.fullmatch(line) or _YEAR_WORD.search(line)) and not _is_title_line(_squash(line))
-                    for line in window)):
-                continue  # a wrapped title is one none of whose lines is a title by itself
-            candidate = _squash("".join(window))
-            if not _is_title_line(candidate):
-                continue
-            issuer, _ = parse_title(candidate)
-            if not issuer or not region_of(issuer):
-                above = list(itertools.takewhile(_COVER_LINE.fullmatch, reversed(head[max(0, i - 2):i])))
-                candidate = "".join(reversed(above)) + candidate
-            return re.sub(r"^第[一二三四五六七八九十]+部分", "", candidate)
-    return ""
-
-
 def _all_text(items) -> list[str]:
     out = []
     for item in items:
@@ -211,11 +170,6 @@ def _all_text(items) -> list[str]:
         else:
             out.extend(" ".join(row) for row in item.rows)
     return out
-
-
-def _squash(text: str) -> str:
-    """Drop the spaces exports put between Chinese characters and digits ("2024 年" → "2024年")."""
-    return re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "", text.strip())
 
 
 def _table_follows(items, i: int) -> bool:
