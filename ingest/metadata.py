@@ -1,11 +1,10 @@
-"""Document metadata from the content: issuer, region, year, kind (预算/决算), scope (部门/单位)."""
+"""Document metadata from the content: title, issuer, region, year, kind (预算/决算), scope (部门/单位)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-
-import itertools
 
 from ingest.catalogue import looks_like_table_title
 from ingest.numbers import normalize
