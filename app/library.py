@@ -11,6 +11,9 @@ two) is indexed when its file is ingested again.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -77,26 +80,72 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     return files, missing
 
 
+PARALLEL_FROM = 3  # files to parse; below this the workers' start-up costs more than it saves
+
+
 def ingest_paths(paths: Iterable[Path], store: FactStore,
-                 on_file: Callable[[Path], None] | None = None, index: ChunkIndex | None = None) -> IngestReport:
+                 on_file: Callable[[Path], None] | None = None, index: ChunkIndex | None = None,
+                 workers: int | None = None) -> IngestReport:
+    """Ingest every file; parsing runs in worker processes (one per core) while this process
+    writes the stores in file order, so a batch's report and store contents never depend on timing."""
     files, missing = expand_paths(paths)
     report = IngestReport(skipped=missing)
-    for path in files:
+    for path, outcome in _parsed_in_order(files, store, workers):
         if on_file:
             on_file(path)
         try:
-            report.documents.append(ingest_file(path, store, index))
+            report.documents.append(ingest_file(path, store, index, parsed=outcome))
         except BudgetQAError as exc:
             log.warning("skipped %s: %s", path, exc.detail)
             report.skipped.append(Skipped(str(path), exc.message))
     return report
 
 
-def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None) -> IngestedDocument:
+def _read_and_parse(path: Path):
+    """In a worker: the file's bytes and its Disclosure, or the error as (message, detail)."""
     try:
-        data = path.read_bytes()
+        data = _read(path)
+        if _KNOWN_HASHES and content_hash(data) in _KNOWN_HASHES:
+            return data, None
+        return data, parse_bytes(data, path)
+    except BudgetQAError as exc:
+        return None, (type(exc).__name__, exc.message, exc.detail)
+
+
+_KNOWN_HASHES: frozenset[str] = frozenset()  # set in each worker: content already stored, not parsed again
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _KNOWN_HASHES
+    _KNOWN_HASHES = known
+
+
+def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
+    if len(files) < PARALLEL_FROM or (workers or os.cpu_count() or 1) < 2:
+        for path in files:
+            yield path, None
+        return
+    known = frozenset(store.hashes())
+    # spawn, not fork: this process may hold BLAS and model threads that a fork would copy mid-flight
+    with ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(files)),
+                             mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(known,)) as pool:
+        yield from zip(files, pool.map(_read_and_parse, files))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"无法读取文件“{path.name}”。", f"{path}: {exc}") from exc
+
+
+def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, parsed=None) -> IngestedDocument:
+    """Store one file's document (parsed here, or by a worker: `parsed` = (bytes, Disclosure | error))."""
+    if parsed is not None and parsed[0] is None:
+        kind, message, detail = parsed[1]
+        raise BudgetQAError(message, f"{kind}: {detail}")
+    data = parsed[0] if parsed is not None else _read(path)
     existing = store.has(content_hash(data))
     if existing:
         summary = next(d for d in store.documents() if d.doc_id == existing)
@@ -108,7 +157,7 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None) -
         return IngestedDocument(summary.doc_id, summary.title, summary.issuer, summary.year, summary.kind,
                                 summary.scope, summary.tables, summary.facts, summary.warnings, str(path),
                                 status, chunks)
-    disclosure = parse_bytes(data, path)
+    disclosure = parsed[1] if parsed is not None and parsed[1] is not None else parse_bytes(data, path)
     store.add(disclosure)
     chunks = None
     if index is not None:

@@ -96,6 +96,11 @@ class FactStore:
             row = db.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
         return row[0] if row else None
 
+    def hashes(self) -> set[str]:
+        """Content hashes of every stored document."""
+        with closing(self._connect()) as db:
+            return {r[0] for r in db.execute("SELECT content_hash FROM documents")}
+
     def add(self, d: Disclosure) -> bool:
         """Store a document; False if a document with the same content is already stored."""
         facts = d.facts()

@@ -79,11 +79,19 @@ def _issuer_from_title(title_issuer: str | None) -> str | None:
     return title_issuer
 
 
+def _mostly_chinese(text: str) -> bool:
+    """Disclosures are Chinese prose and figures; a file list or a translation that merely
+    mentions 预算 is mostly Latin letters."""
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    return cjk > 2 * latin
+
+
 def _require_disclosure(path: Path, text: str, parsed) -> None:
     hits = sum(text.count(term) for term in _BUDGET_TERMS)
     has_budget_table = any(t.rows or t.fields for t in parsed.tables)
     titled = bool(re.search(r"预算|决算|預算|決算", parsed.title))
-    if titled or has_budget_table or (hits >= 8 and re.search(r"预算|决算|預算|決算", text)):
+    if titled or has_budget_table or (hits >= 8 and _mostly_chinese(text) and re.search(r"预算|决算|預算|決算", text)):
         return
     raise NotADisclosureError(
         f"文件“{path.name}”看起来不是预算或决算公开文件（没有找到预算、决算相关的内容），已跳过。",

@@ -20,6 +20,9 @@ NOVEL = (
     "他想起年轻时在镇上当学徒的日子，师傅总说做人要踏实。\n\n雨一直下到半夜，客栈里只剩下一盏灯。"
     "掌柜的女儿端来一碗热汤，问他要去哪里。他说去山那边看看老朋友，顺便把欠下的一句话说清楚。\n"
 ) * 20
+FILE_LIST = "# Collected files\n\n| file | what | year |\n|---|---|---|\n" + "".join(
+    f"| city-{i}-dept-{2015 + i % 9}-budget.pdf | some office {2015 + i % 9} 部门预算 / 决算 (complete, {i} pages) | "
+    f"{2015 + i % 9} |\n" for i in range(40))
 WEATHER_CSV = "date,city,temp_c,rain_mm\n" + "".join(
     f"2024-01-{d:02d},重庆,{8 + d % 7}.5,{d % 3}\n" for d in range(1, 29)
 )
@@ -39,6 +42,8 @@ def _write(tmp_path, name: str, data: bytes):
     ("novel.txt", NOVEL.encode("utf-8"), NotADisclosureError, "不是预算或决算"),
     ("weather.csv", WEATHER_CSV.encode("utf-8"), NotADisclosureError, "不是预算或决算"),
     ("report.docx", b"PK\x03\x04" + b"\x00" * 100, UnsupportedFormatError, "不支持"),
+    ("notes.md", "# 预算\n部门预算说明".encode("utf-8"), UnsupportedFormatError, "不支持"),
+    ("files.txt", FILE_LIST.encode("utf-8"), NotADisclosureError, "不是预算或决算"),
 ])
 def test_each_bad_file_gets_a_chinese_reason_naming_it(tmp_path, name, data, error, words):
     path = _write(tmp_path, name, data)

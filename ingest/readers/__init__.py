@@ -25,7 +25,7 @@ def reader_for(path: Path, data: bytes) -> Reader:
     for reader in READERS:
         if suffix in reader.suffixes:
             return reader
-    if suffix in ("", ".log", ".md"):
+    if suffix == "":
         return READERS[-1]
     raise UnsupportedFormatError(
         f"不支持的文件类型“{suffix}”（文件“{path.name}”）。"
