@@ -184,6 +184,57 @@ def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_audit(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.audit import RULES, audit_report
+
+    if args.precision:
+        return _print_precision(args, out)
+    store = FactStore(settings.home)
+    docs = [_resolve(store, args.doc)] if args.doc else [store.get(d.doc_id) for d in store.documents()]
+    report = audit_report(docs)
+    if args.json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return 0
+    if not docs:
+        out.print("数据目录中还没有文档。可用 budgetqa ingest 导入。", markup=False)
+    for d in report["documents"]:
+        out.print(f"{d['title']}（{d['doc_id']}，{d['source']}）：{len(d['findings'])} 条发现", markup=False)
+        for f in d["findings"]:
+            where = "；".join(dict.fromkeys(x["locator"] for x in f["figures"] if x["locator"]))
+            out.print(f"  [{f['rule']} {_SEVERITY[f['severity']]}] {f['message']}" + (f"（{where}）" if where else ""),
+                      markup=False, highlight=False)
+    out.print("规则：" + "；".join(f"{r.id} {r.description}" for r in RULES.values()), markup=False, style="dim")
+    return 0
+
+
+_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _print_precision(args, out: Console) -> int:
+    from app.audit import RULES
+    from app.audit_precision import precision
+
+    report = precision(args.precision)
+    if args.json:
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return 0
+    table = RichTable(title=f"审核规则准确率（人工核验：{args.precision}）")
+    _columns(table, ("规则", "说明", "发现", "人工确认", "误报", "未核验", "准确率"))
+    for rule, c in sorted(report.rules.items()):
+        table.add_row(rule, RULES[rule].description, str(c.produced), str(c.confirmed), str(c.false_positive),
+                      str(c.unjudged), "—" if c.precision is None else f"{c.precision:.0%}")
+    total = sum(c.produced for c in report.rules.values())
+    confirmed = sum(c.confirmed for c in report.rules.values())
+    table.add_row("合计", "", str(total), str(confirmed), str(sum(c.false_positive for c in report.rules.values())),
+                  str(sum(c.unjudged for c in report.rules.values())), f"{confirmed / total:.0%}" if total else "—")
+    out.print(table)
+    for file, rule, message in report.unjudged:
+        out.print(f"[yellow]未核验[/yellow] {file} {rule}：{message}", highlight=False)
+    for file, rule, message in report.missing:
+        out.print(f"[yellow]已不再出现[/yellow] {file} {rule}：{message}", highlight=False)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="数据目录（默认：环境变量 BUDGETQA_HOME，否则 ./budgetqa-data）")
@@ -211,6 +262,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="recall@k 的 k（默认 5）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("audit", parents=[common], help="审核已导入文档：表内、表间和说明与表格的一致性")
+    p.add_argument("doc", nargs="?", help="只审核这个文档（文档ID前缀，或标题、发布单位、文件名中的文字）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.add_argument("--precision", type=Path, metavar="FILE.yaml",
+                   help="按人工核验文件统计各规则的发现数、确认数和准确率（直接解析文件中列出的文档）")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -1,0 +1,363 @@
+"""Audit: does a disclosure add up, across its tables and against its own text?
+
+`audit(disclosure)` runs every rule of `RULES` and returns `Finding`s: rule id, severity, a
+Chinese message naming the figures, and the figures themselves with their locators. Rules
+compare only what is the same quantity: a narrative figure is matched to a table cell by its
+subject (character bigrams of the subject against the cell's table title, row name and column
+path) and by its measure (预算数 / 决算数); a check never fires on a coincidence of values.
+
+Tolerances follow the printed rounding: a figure printed with d decimals in a unit of factor
+f may be off by f × 10^-d / 2 (0.01 元 printed in 元, 50 元 for 万元 to two decimals, 0.05
+percentage points for a rate to one decimal).
+
+Rules (ids are stable; descriptions are what users see):
+- A01–A06 totals and links inside and between tables (this module);
+- B01–B06 the narrative against the tables and against itself (app.audit_text);
+- C01–C05 completeness and consistency of the document (app.audit_text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ingest.checks import sum_mismatches
+from ingest.facts import row_label, table_title
+from ingest.model import GRID, Disclosure, Locator, Row, Table
+from ingest.numbers import format_yuan, unit_factor
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    description: str  # Chinese
+
+
+RULES: dict[str, Rule] = {r.id: r for r in (
+    Rule("A01", ERROR, "收支总表的收入总计应等于支出总计"),
+    Rule("A02", ERROR, "合计列应等于各分项列之和（如 合计 = 基本支出 + 项目支出）"),
+    Rule("A03", ERROR, "基本支出应等于人员经费与公用经费之和"),
+    Rule("A04", ERROR, "“三公”经费合计应等于因公出国（境）费、公务接待费与公务用车购置及运行费之和，公务用车购置及运行费应等于购置费与运行费之和"),
+    Rule("A05", ERROR, "上级科目和合计行应等于下级科目之和"),
+    Rule("A06", ERROR, "不同表格中的同一数字应一致（如 收支总表与财政拨款收支总表、支出表与基本支出表）"),
+    Rule("B01", ERROR, "说明中的金额应与表格中同一项目的数字一致"),
+    Rule("B02", ERROR, "说明中的占比应与金额和分母重新计算的结果一致"),
+    Rule("B03", ERROR, "说明中的增减额、增减率和上年基数应相互一致"),
+    Rule("B04", ERROR, "说明中的增减方向用语（增加、减少、持平、大于、小于）应与数字一致"),
+    Rule("B05", ERROR, "“本表为空表”“无数据”的说明应与表格没有数字相符"),
+    Rule("B06", WARNING, "同一本年数与同一年度比较，说明给出的增减额应一致（上年基数应相同）"),
+    Rule("B07", ERROR, "政府采购预算（金额）应等于货物、工程、服务之和"),
+    Rule("C01", ERROR, "目录列出的表格应在正文中出现"),
+    Rule("C02", ERROR, "标题和说明中的年度应与文件年度一致"),
+    Rule("C03", ERROR, "文件中不应留有“XX”等模板占位符"),
+    Rule("C04", ERROR, "说明中实行绩效目标管理的项目个数应与项目绩效目标表的张数一致"),
+)}
+
+
+@dataclass
+class Figure:
+    """One number taking part in a finding, with where it is printed."""
+
+    label: str
+    value: Decimal | None
+    unit: str
+    text: str
+    locator: Locator
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "value": None if self.value is None else str(self.value),
+                "unit": self.unit, "text": self.text, "locator": self.locator.describe(),
+                "page": self.locator.page, "table": self.locator.table}
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str  # Chinese, naming the figures
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.rule].severity
+
+    def to_dict(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "figures": [f.to_dict() for f in self.figures]}
+
+
+# --- helpers shared with app.audit_text --------------------------------------------------------
+
+_TOTAL_WORDS = ("合计", "小计", "总计")
+
+
+def squeeze(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def yuan(value: Decimal) -> str:
+    return format_yuan(value)
+
+
+def cell_figure(table: Table, row: Row, column: int) -> Figure | None:
+    cell = row.cell(column)
+    col = table.column(column)
+    if cell is None:
+        return None
+    label = " › ".join(p for p in (table_title(table), row_label(row.code, row.name) or "（表内唯一行）",
+                                   col.label if col else "") if p)
+    return Figure(label, cell.value, cell.unit or "元", cell.text,
+                  Locator(page=row.page or table.page_start, table=table.key, row=row.index,
+                          column=col.label if col else None))
+
+
+def value(row: Row, column: int) -> Decimal | None:
+    cell = row.cell(column)
+    return cell.value if cell else None
+
+
+def step(table: Table) -> Decimal:
+    """Half a unit of the last printed place, in 元 (tables print two decimals or whole 元)."""
+    return unit_factor(table.unit) * Decimal("0.01")
+
+
+# --- A01 收入总计 = 支出总计 ---------------------------------------------------------------------
+
+
+def _grand_total(table: Table) -> Row | None:
+    """The 总计 row of one side of a 收支总表 (else its 合计 row when it has no 总计)."""
+    names = {squeeze(r.name): r for r in table.rows}
+    for name in ("总计", "收入总计", "支出总计", "收入合计", "支出合计", "合计"):
+        if name in names:
+            return names[name]
+    return None
+
+
+def _first_money(table: Table) -> int | None:
+    money = [c for c in table.columns if c.unit == "元"]
+    return money[0].index if money else None
+
+
+def balance(d: Disclosure) -> list[Finding]:
+    out = []
+    by_number: dict[str, list[Table]] = {}
+    for t in d.tables:
+        if t.part and t.number:
+            by_number.setdefault(t.number, []).append(t)
+    for number, parts in by_number.items():
+        income = [t for t in parts if "收" in (t.part or "")]
+        spend = [t for t in parts if "支" in (t.part or "")]
+        if len(income) != 1 or len(spend) != 1:
+            continue
+        rows = [_grand_total(income[0]), _grand_total(spend[0])]
+        cols = [_first_money(income[0]), _first_money(spend[0])]
+        if None in rows or None in cols:
+            continue
+        a, b = value(rows[0], cols[0]), value(rows[1], cols[1])
+        if a is None or b is None or abs(a - b) <= step(income[0]):
+            continue
+        figs = [cell_figure(income[0], rows[0], cols[0]), cell_figure(spend[0], rows[1], cols[1])]
+        out.append(Finding("A01", f"{income[0].title}：收入方{rows[0].name} {yuan(a)} 元，支出方{rows[1].name} "
+                                  f"{yuan(b)} 元，相差 {yuan(a - b)} 元。", figs))
+    return out
+
+
+# --- A02/A03 合计列 = Σ 分项列 ---------------------------------------------------------------------
+
+_NOT_A_PART = ("机关运行经费", "增幅", "增长", "比上年", "增减", "%")
+
+
+def _column_groups(table: Table) -> list[tuple[int, list[int]]]:
+    """(total column, its part columns) from the header tree: under a common header, the 合计 /
+    小计 / 总计 column totals its sibling columns; a sibling header without its own total counts
+    with its leaves. Columns that are not parts (rates, 机关运行经费) are left out."""
+    money = [c for c in table.columns if c.unit == "元"]
+    paths = {c.index: tuple(squeeze(p) for p in c.path) for c in money}
+    out = []
+    for c in money:
+        path = paths[c.index]
+        if not path or not (path[-1] in _TOTAL_WORDS or path[-1].endswith(_TOTAL_WORDS) and len(path[-1]) <= 8):
+            continue
+        prefix = path[:-1]
+        parts = []
+        for i, p in paths.items():
+            if i == c.index or p[:len(prefix)] != prefix or len(p) <= len(prefix):
+                continue
+            if any(w in "".join(p[len(prefix):]) for w in _NOT_A_PART):
+                continue
+            head = p[:len(prefix) + 1]
+            sub_total = [j for j, q in paths.items() if q[:len(head)] == head and len(q) == len(head) + 1
+                         and q[-1] in _TOTAL_WORDS]
+            if len(p) == len(prefix) + 1 or (not sub_total and p[-1] not in _TOTAL_WORDS):
+                parts.append(i)
+            elif sub_total and i == sub_total[0]:
+                parts.append(i)
+        if len(parts) >= 2 and any(len(paths[i]) == len(prefix) + 1 or True for i in parts):
+            out.append((c.index, parts))
+    return out
+
+
+def column_totals(d: Disclosure) -> list[Finding]:
+    out = []
+    for table in d.tables:
+        if table.kind != GRID or "三公" in table.title:
+            continue
+        for total, parts in _column_groups(table):
+            names = [squeeze(table.column(i).path[-1]) for i in parts]
+            rule = "A03" if all("人员经费" in n or "公用经费" in n for n in names) else "A02"
+            for row in table.rows:
+                stated = value(row, total)
+                got = [value(row, i) for i in parts]
+                if stated is None and all(g is None for g in got):
+                    continue
+                computed = sum((g for g in got if g is not None), Decimal(0))
+                stated = stated or Decimal(0)
+                if abs(stated - computed) <= step(table) * len(parts):
+                    continue
+                figs = [f for f in [cell_figure(table, row, total)] + [cell_figure(table, row, i) for i in parts] if f]
+                what = " + ".join(squeeze(table.column(i).label) for i in parts)
+                out.append(Finding(rule, f"{table.key}“{table.title}”{row_label(row.code, row.name)}："
+                                         f"{squeeze(table.column(total).label)} {yuan(stated)} 元，而 {what} = "
+                                         f"{yuan(computed)} 元，相差 {yuan(stated - computed)} 元。", figs))
+    return out
+
+
+# --- A04 三公 --------------------------------------------------------------------------------------
+
+_SANGONG_PARTS = {
+    "total": lambda n: n.startswith("合计"),
+    "abroad": lambda n: "出国" in n,
+    "reception": lambda n: "接待" in n,
+    "cars": lambda n: "公务用车" in n and ("小计" in n or ("购置及运行" in n and "购置费" not in n.split("›")[-1]
+                                                          and "运行费" not in n.split("›")[-1])),
+    "buy": lambda n: "购置费" in n.split("›")[-1] or n.startswith("公务用车购置费"),
+    "run": lambda n: "运行" in n.split("›")[-1] and ("运行费" in n.split("›")[-1] or "运行维护费" in n.split("›")[-1])
+    and "小计" not in n,
+}
+
+
+def sangong(d: Disclosure) -> list[Finding]:
+    out = []
+    for table in d.tables:
+        if table.kind != GRID or "三公" not in table.title:
+            continue
+        money = [c for c in table.columns if c.unit == "元" and "机关运行" not in c.label]
+        # one group per measure (预算数 / 决算数 / a year), read from the header words
+        groups: dict[str, dict[str, int]] = {}
+        for c in money:
+            label = "›".join(squeeze(p) for p in c.path)
+            measure = next((w for w in ("预算数", "决算数") if w in label), "")
+            year = re.search(r"20\d\d", label)
+            key = (year.group(0) if year else "") + measure
+            bare = re.sub(r"20\d\d年?(预算数|决算数)?›?|›?(预算数|决算数)", "", label)
+            for part, test in _SANGONG_PARTS.items():
+                if test(bare) and part not in groups.setdefault(key, {}):
+                    groups[key][part] = c.index
+                    break
+        for key, cols in groups.items():
+            checks = []
+            if {"total", "abroad", "reception", "cars"} <= set(cols):
+                checks.append((cols["total"], [cols["abroad"], cols["reception"], cols["cars"]]))
+            if {"cars", "buy", "run"} <= set(cols):
+                checks.append((cols["cars"], [cols["buy"], cols["run"]]))
+            for row in table.rows:
+                for total, parts in checks:
+                    stated, got = value(row, total), [value(row, i) for i in parts]
+                    if stated is None and all(g is None for g in got):
+                        continue
+                    computed = sum((g for g in got if g is not None), Decimal(0))
+                    stated = stated or Decimal(0)
+                    if abs(stated - computed) <= step(table) * len(parts):
+                        continue
+                    figs = [f for f in [cell_figure(table, row, total)] + [cell_figure(table, row, i) for i in parts] if f]
+                    what = " + ".join(squeeze(table.column(i).label) for i in parts)
+                    out.append(Finding("A04", f"{table.key}“{table.title}”：{squeeze(table.column(total).label)} "
+                                              f"{yuan(stated)} 元，而 {what} = {yuan(computed)} 元，相差 "
+                                              f"{yuan(stated - computed)} 元。", figs))
+    return out
+
+
+# --- A05 Σ children (ingest.checks) ----------------------------------------------------------------
+
+
+def children_sums(d: Disclosure) -> list[Finding]:
+    out = []
+    for table in d.tables:
+        for m in sum_mismatches(table):
+            row = next((r for r in table.rows if row_label(r.code, r.name) == m.row or
+                        (m.row == "合计" and r.is_total and not r.code)), None)
+            col = next((c for c in table.columns if c.label == m.column), None)
+            figs = [f for f in [cell_figure(table, row, col.index)] if f] if row and col else []
+            out.append(Finding("A05", f"{table.key}“{table.title}”{m.row}【{m.column}】为 {yuan(m.stated)} 元，"
+                                      f"下级科目之和为 {yuan(m.computed)} 元，相差 {yuan(m.stated - m.computed)} 元。",
+                               figs))
+    return out
+
+
+# --- A06 the same figure in two tables ---------------------------------------------------------------
+
+
+def _total_row(table: Table) -> Row | None:
+    totals = [r for r in table.rows if r.is_total and not r.code and squeeze(r.name) in ("合计", "总计")]
+    return totals[0] if len(totals) == 1 else None
+
+
+def _column_named(table: Table, word: str) -> int | None:
+    found = [c.index for c in table.columns if c.unit == "元" and squeeze(c.path[-1]) == word
+             and not re.search(r"20\d\d", c.label)]
+    return found[0] if len(found) == 1 else None
+
+
+def cross_tables(d: Disclosure) -> list[Finding]:
+    """基本支出 of the 一般公共预算 expenditure table against the total of the 基本支出 table, and the
+    一般公共预算 expenditure table's 合计 against the 财政拨款收支总表's 一般公共预算 column."""
+    out = []
+    general = [t for t in d.tables if t.kind == GRID and "一般公共预算" in t.title and "基本支出" not in t.title
+               and "三公" not in t.title and not t.part and _column_named(t, "基本支出") is not None]
+    basic = [t for t in d.tables if t.kind == GRID and "基本支出" in t.title and "项目支出" not in t.title]
+    if len(general) == 1 and len(basic) == 1:
+        g, b = general[0], basic[0]
+        g_row, b_row = _total_row(g), _total_row(b)
+        g_col = _column_named(g, "基本支出")
+        b_cols = [c.index for c in b.columns if c.unit == "元" and squeeze(c.path[-1]) in ("合计", "总计", "决算数",
+                                                                                          "基本支出")]
+        persons = [r for r in b.rows if squeeze(r.name) in ("人员经费合计", "公用经费合计")]
+        if g_row and g_col is not None:
+            a = value(g_row, g_col)
+            if b_row and len(b_cols) >= 1:
+                other = value(b_row, b_cols[0])
+                other_fig = cell_figure(b, b_row, b_cols[0])
+            elif len(persons) == 2 and len(b_cols) == 1:
+                parts = [value(r, b_cols[0]) for r in persons]
+                other = sum((p for p in parts if p is not None), Decimal(0)) if any(parts) else None
+                other_fig = cell_figure(b, persons[0], b_cols[0])
+            else:
+                other, other_fig = None, None
+            if a is not None and other is not None and abs(a - other) > step(g) * 2:
+                out.append(Finding("A06", f"{g.key}“{g.title}”合计行的基本支出 {yuan(a)} 元，与{b.key}“{b.title}”"
+                                          f"的基本支出合计 {yuan(other)} 元不一致，相差 {yuan(a - other)} 元。",
+                                   [f for f in (cell_figure(g, g_row, g_col), other_fig) if f]))
+    return out
+
+
+# --- running the rules --------------------------------------------------------------------------------
+
+
+def audit(d: Disclosure) -> list[Finding]:
+    from app.audit_text import TEXT_RULES  # the text rules build on the helpers above
+
+    findings: list[Finding] = []
+    for rule in (balance, column_totals, sangong, children_sums, cross_tables, *TEXT_RULES):
+        findings.extend(rule(d))
+    order = list(RULES)
+    findings.sort(key=lambda f: order.index(f.rule))
+    return findings
+
+
+def audit_report(docs: list[Disclosure]) -> dict:
+    """The `audit --json` object (DESIGN.md)."""
+    return {"documents": [{"doc_id": d.doc_id, "title": d.title, "source": d.source,
+                           "findings": [f.to_dict() for f in audit(d)]} for d in docs]}
