@@ -170,3 +170,45 @@ def test_pdf_golden_covers_wanli_across_years_and_final_accounts():
     assert len(cross_year) >= 5, "cross-year questions over the Wanli budgets"
     assert any(f.endswith("-final.pdf") for f in files), "决算 documents"
     assert any(e["status"] == "clarify" for e in entries) and any(e["status"] == "no_answer" for e in entries)
+
+
+# --- the budget glossary (app/glossary.yaml) is data the engine can rely on --------------------
+
+GLOSSARY = ROOT / "app" / "glossary.yaml"
+
+
+def _glossary() -> dict:
+    return yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+
+
+def _official_for(glossary: dict, word: str) -> list[str]:
+    return [o for t in glossary["terms"] if word in t["everyday"] for o in t["official"]]
+
+
+def test_glossary_terms_are_lists_of_words():
+    glossary = _glossary()
+    for t in glossary["terms"]:
+        assert isinstance(t["official"], list) and t["official"], t
+        assert isinstance(t["everyday"], list) and all(isinstance(w, str) and w for w in t["everyday"]), t
+
+
+@pytest.mark.parametrize("word, official", [
+    ("出国经费", "因公出国（境）费"), ("出国费", "因公出国（境）费"), ("出国", "因公出国（境）费"),
+    ("公车", "公务用车运行维护费"), ("公车", "公务用车购置费"), ("招待费", "公务接待费"), ("接待费", "公务接待费"),
+    ("工资", "工资福利支出"), ("养老保险", "机关事业单位基本养老保险缴费"), ("医保", "职工基本医疗保险缴费"),
+    ("医保", "行政单位医疗"), ("公积金", "住房公积金"), ("办公经费", "办公费"), ("办公经费", "机关运行经费"),
+])
+def test_glossary_maps_everyday_words_named_in_the_issue(word, official):
+    assert official in _official_for(_glossary(), word)
+
+
+def test_glossary_cue_families_and_issuer_rules():
+    glossary = _glossary()
+    ops = glossary["operations"]
+    for family in ("lookup", "change", "share", "sum", "breakdown", "count", "yes_no", "extreme", "reason", "definition"):
+        assert ops[family]["cues"], family
+    abbreviations = glossary["issuers"]["abbreviations"]
+    assert abbreviations["外事办"] == "外事办公室" and abbreviations["商务委"] == "商务委员会"
+    assert {"full": "办事处", "short": ["", "办"]} in glossary["issuers"]["suffix_rules"]
+    components = [c["name"] for c in glossary["sangong"]["components"]]
+    assert components == ["因公出国（境）费", "公务用车购置及运行（维护）费", "公务接待费"]
