@@ -53,11 +53,15 @@ class PdfReader:
         return RawDocument(source=path.name, format=self.format, blocks=blocks)
 
 
+_SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff（）“”])[ \u3000]+(?=[\u4e00-\u9fff（）“”])")
+
+
 def join_wrapped(text: str | None) -> str:
-    """Cell text wrapped over lines: Chinese rejoins without a space, other text with one."""
+    """Cell text wrapped over lines: Chinese rejoins without a space, other text with one.
+    Letter-spaced Chinese ("因 公 出 国 （ 境 ） 费用") closes up too."""
     if not text:
         return ""
-    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    parts = [_SPACED_CJK.sub("", p.strip()) for p in text.split("\n") if p.strip()]
     out = ""
     for part in parts:
         if out and re.match(r"[A-Za-z0-9]", part[0]) and re.match(r"[A-Za-z0-9]", out[-1]):
