@@ -1,0 +1,281 @@
+"""Question → Query: what is asked, in the glossary's terms.
+
+The question is read by one greedy longest-match scan over the glossary's vocabulary: item
+words (everyday words and printed terms), measure words (预算数, 决算 …), operation cue words
+(是多少, 比上年, 占, 一共 …) and relative-year words (今年, 去年 …). A longer phrase wins over
+the shorter ones inside it, so 出国经费 is an item, not 经费; 花多少 is a cue, not an item.
+Explicit years (2024年, 二〇二四年) and Chinese numerals (一百万) are read by pattern. The
+operation comes from the cue families in the glossary's precedence order, corrected by what
+the items allow (a 合计/一共 cue with one item asks for that item's figure, not a sum).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.glossary import Glossary, norm
+
+# Operation families the engine computes today; the rest are recognised and answered no_answer.
+NUMERIC = ("lookup", "change", "share", "sum")
+TEXT_FAMILIES = ("definition", "reason")
+
+
+@dataclass
+class Item:
+    surface: str  # as matched in the (normalised) question
+    official: list[str]  # printed terms to look for, most specific first
+    codes: list[str] = field(default_factory=list)
+    position: int = 0
+
+
+@dataclass
+class Query:
+    question: str
+    operation: str  # lookup | change | share | sum | breakdown | count | yes_no | extreme | reason | definition | text
+    items: list[Item] = field(default_factory=list)
+    denominator: Item | None = None  # share: the whole (None: the total of the items' table)
+    years: list[int] = field(default_factory=list)  # explicit years, in question order
+    year_offsets: list[int] = field(default_factory=list)  # 今年 0, 去年 −1 … (relative to a document's year)
+    compared_year: int | None = None  # change: 比2023年 → 2023
+    compared_offset: int | None = None  # change: 比上年 → −1 (relative to the year asked about)
+    measure: str | None = None  # budget | final | None
+    kind: str | None = None  # 预算 | 决算 | None
+    scope: str | None = None  # 部门 | 单位 | None
+    direction: str | None = None  # change: increase | decrease (as the question asks)
+    wants_percent: bool = False  # change: the question asks for the rate
+    numbers: list[Decimal] = field(default_factory=list)  # figures stated in the question, in 元
+
+    @property
+    def words(self) -> str:
+        """The question with its cue words removed: what the item-to-label match uses."""
+        return " ".join(i.surface for i in self.items)
+
+
+# 比2023年 / 较上年 / 与2023年相比: a comparison with a named year is a change question
+_COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)\d{2}年?|上年|去年|上一年|前一年)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
+
+
+def understand(question: str, glossary: Glossary) -> Query:
+    text = norm(question)
+    tokens = _scan(text, glossary)
+    items = [Item(t.text, *_officials(t.text, glossary), position=t.start) for t in tokens if t.kind == "item"]
+    cue_text = {t.text for t in tokens if t.kind == "cue"}
+    items = _merge_adjacent(items, glossary)
+    strong = [i for i in items if not _weak(i.surface, glossary)]
+    items = strong or items  # 出国花多少钱: 花多少钱 (an everyday word for 支出) only when nothing else is named
+    family = _family(text, cue_text, glossary)
+    query = Query(question=question, operation=family)
+    query.years = [int(y) for y in _YEAR.findall(text)] + [_cn_year(y) for y in _CN_YEAR.findall(text)]
+    query.year_offsets = [glossary.relative_years[t.text] for t in tokens if t.kind == "year"]
+    compared = _COMPARED.search(text)
+    if compared:
+        word = compared.group(0)[1:]
+        year = _YEAR.match(word + ("" if word.endswith("年") else "年"))
+        if year and int(year.group(1)) in query.years:
+            query.compared_year = int(year.group(1))
+            query.years.remove(query.compared_year)
+        elif not year:
+            query.compared_offset = -1
+            offset = glossary.relative_years.get(word)
+            if offset is not None and offset in query.year_offsets:
+                query.year_offsets.remove(offset)
+    query.measure = _measure(text, glossary)
+    kinds = glossary.kinds
+    if any(norm(w) in text for w in kinds.get("final", []) if norm(w) != "实际"):
+        query.kind = "决算"
+    elif any(norm(w) in text for w in kinds.get("budget", [])):
+        query.kind = "预算"
+    if "单位预算" in text or "单位决算" in text:
+        query.scope = "单位"
+    elif "部门预算" in text or "部门决算" in text:
+        query.scope = "部门"
+    direction = glossary.operations.get("change", {}).get("direction", {})
+    for name in ("decrease", "increase"):
+        if any(norm(w) in text for w in direction.get(name, [])):
+            query.direction = name
+            break
+    query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
+    query.numbers = parse_numbers(text, glossary)
+    if family == "share":
+        query.items, query.denominator = _split_share(text, items, glossary)
+    else:
+        query.items = items
+    if family == "sum" and len(query.items) < 2:
+        query.operation = "lookup"  # 三公一共花多少钱: the total of one item is its figure
+    return query
+
+
+@dataclass
+class _Token:
+    text: str
+    kind: str  # item | measure | cue | year
+    start: int
+
+
+def _vocabulary(glossary: Glossary) -> dict[str, str]:
+    vocab: dict[str, str] = {}
+    for family, spec in glossary.operations.items():
+        if isinstance(spec, dict):
+            for key, words in spec.items():
+                if isinstance(words, list) and key != "joiners":
+                    vocab.update({norm(w): "cue" for w in words if isinstance(w, str) and len(norm(w)) >= 2})
+                elif isinstance(words, dict):
+                    for sub in words.values():
+                        vocab.update({norm(w): "cue" for w in sub if len(norm(w)) >= 2})
+    for spec in glossary.measures.values():
+        vocab.update({norm(w): "measure" for w in spec.get("cues", []) + spec.get("printed", []) if len(norm(w)) >= 2})
+    vocab.update({w: "year" for w in glossary.relative_years})
+    for phrase, indexes in glossary.phrases.items():
+        if all(glossary.terms[i].is_measure for i in indexes):
+            vocab[phrase] = "measure"
+        elif phrase not in vocab:
+            vocab[phrase] = "item"  # a cue word keeps its role even where the glossary lists it as an item
+    return vocab
+
+
+_VOCAB: dict[int, tuple[dict[str, str], int]] = {}
+
+
+def _scan(text: str, glossary: Glossary) -> list[_Token]:
+    vocab, longest = _VOCAB.get(id(glossary)) or (None, 0)
+    if vocab is None:
+        vocab = _vocabulary(glossary)
+        longest = max(map(len, vocab))
+        _VOCAB[id(glossary)] = (vocab, longest)
+    tokens, i = [], 0
+    while i < len(text):
+        for end in range(min(len(text), i + longest), i, -1):
+            kind = vocab.get(text[i:end])
+            if kind:
+                tokens.append(_Token(text[i:end], kind, i))
+                i = end
+                break
+        else:
+            i += 1
+    return tokens
+
+
+def _officials(surface: str, glossary: Glossary) -> tuple[list[str], list[str]]:
+    """Printed terms for a matched word: the word itself when it is printed somewhere, then the
+    entries where it is a printed term (earliest position first), then those where it is everyday."""
+    indexes = glossary.phrases.get(surface, [])
+    ranked = sorted(indexes, key=lambda i: (surface not in map(norm, glossary.terms[i].official),
+                                            [norm(o) for o in glossary.terms[i].official].index(surface)
+                                            if surface in map(norm, glossary.terms[i].official) else 99))
+    official, codes = [], []
+    if any(surface in map(norm, glossary.terms[i].official) for i in indexes):
+        official.append(surface)
+    for i in ranked:
+        term = glossary.terms[i]
+        official += [norm(o) for o in term.official if norm(o) not in official]
+        codes += [c for c in term.codes if c not in codes]
+    return official or [surface], codes
+
+
+def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
+    """Two item words written together (一般公共预算财政拨款 + 支出) name one thing."""
+    out: list[Item] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if prev and prev.position + len(prev.surface) == item.position and not _weak(item.surface, glossary):
+            surface = prev.surface + item.surface
+            out[-1] = Item(surface, [surface] + prev.official + item.official, prev.codes + item.codes, prev.position)
+        else:
+            out.append(item)
+    return out
+
+
+def _weak(surface: str, glossary: Glossary) -> bool:
+    """An item word built from a cue word (花多少钱, 一共花) names the total only by default."""
+    cues = {c for family in glossary.operations for c in glossary.cues(family) if len(c) >= 2}
+    return any(c in surface for c in cues)
+
+
+def _family(text: str, cues: set[str], glossary: Glossary) -> str:
+    precedence = glossary.operations.get("precedence", ["lookup"])
+    for family in precedence:
+        words = set(glossary.cues(family))
+        if family == "share":
+            words |= {"占"}  # one character, so never a scanned token
+        if cues & words or any(w in text for w in words if len(w) >= 2 or w == "占"):
+            return family
+        if family == "change" and _COMPARED.search(text):
+            return family
+    for family in ("duties", "structure", "contact", "performance"):
+        if any(norm(w) in text for w in glossary.operations.get("text_other", {}).get(family, [])):
+            return "text"
+    return "lookup"
+
+
+def _measure(text: str, glossary: Glossary) -> str | None:
+    for name in ("final", "budget"):
+        if any(norm(w) in text for w in glossary.measures.get(name, {}).get("cues", [])):
+            return name
+    return None
+
+
+def _split_share(text: str, items: list[Item], glossary: Glossary) -> tuple[list[Item], Item | None]:
+    """Numerator: the items before 占; denominator: the item after it (None: the table's total)."""
+    at = text.find("占")
+    if at < 0:
+        return items, None
+    before = [i for i in items if i.position < at]
+    after = [i for i in items if i.position > at]
+    return (before or items[:1]), (after[0] if after else None)
+
+
+# --- numbers written in the question -------------------------------------------------------
+
+
+def _cn_year(text: str) -> int:
+    digits = {"零": "0", "〇": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
+              "八": "8", "九": "9"}
+    return int("".join(digits[c] for c in text))
+
+
+def chinese_number(text: str, glossary: Glossary) -> Decimal | None:
+    """一百万 → 1000000, 三千五百 → 3500, 两亿 → 200000000, 十二 → 12; None if not a numeral."""
+    digits = {k: v for k, v in (glossary.numerals.get("digits") or {}).items()}
+    mults = {k: v for k, v in (glossary.numerals.get("multipliers") or {}).items()}
+    if not text or any(c not in digits and c not in mults for c in text):
+        return None
+    yi, wan, section, number = Decimal(0), Decimal(0), Decimal(0), None
+    for c in text:
+        if c in digits:
+            number = Decimal(digits[c])
+            continue
+        m = Decimal(mults[c])
+        if m == 100000000:  # 亿 closes everything before it
+            yi = (yi + wan + section + (number or 0) or 1) * m
+            wan, section = Decimal(0), Decimal(0)
+        elif m == 10000:  # 万 closes the section before it
+            wan = (section + (number or 0) or 1) * m
+            section = Decimal(0)
+        else:
+            section += (number if number is not None else Decimal(1)) * m
+        number = None
+    return yi + wan + section + (number or 0)
+
+
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+)"
+                     r"(千元|万元|亿元|块钱|元|块|万|亿)?")
+
+
+def parse_numbers(text: str, glossary: Glossary) -> list[Decimal]:
+    """Figures stated in a question, in 元 where a money unit follows (一百万 → 1000000)."""
+    units = {norm(k): Decimal(str(v)) for k, v in (glossary.numerals.get("money_units") or {}).items()}
+    out = []
+    text = _CN_YEAR.sub(" ", _YEAR.sub(" ", text))
+    for word in glossary.numerals.get("percent", []):
+        text = text.replace(norm(word), " ") if not norm(word).isascii() else text
+    for m in _NUMBER.finditer(text):
+        raw, unit = m.group(1), m.group(2)
+        value = Decimal(raw) if raw[0].isdigit() else chinese_number(raw, glossary)
+        if value is None or (not unit and not raw[0].isdigit() and len(raw) == 1 and raw not in "十百千万亿"):
+            continue  # 一 in 一共 is not a figure
+        out.append(value * units.get(unit or "", Decimal(1)))
+    return out
