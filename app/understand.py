@@ -54,7 +54,7 @@ class Query:
 
 
 # 比2023年 / 较上年 / 与2023年相比: a comparison with a named year is a change question
-_COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)\d{2}年?|上年|去年|上一年|前一年)")
+_COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)\d{2}年?|上年|去年|上一年|前一年|前年)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
@@ -123,7 +123,7 @@ def _vocabulary(glossary: Glossary) -> dict[str, str]:
             for key, words in spec.items():
                 if isinstance(words, list) and key != "joiners":
                     vocab.update({norm(w): "cue" for w in words if isinstance(w, str) and len(norm(w)) >= 2})
-                elif isinstance(words, dict):
+                elif isinstance(words, dict) and key != "denominator_cues":  # 总支出 … are items
                     for sub in words.values():
                         vocab.update({norm(w): "cue" for w in sub if len(norm(w)) >= 2})
     for spec in glossary.measures.values():

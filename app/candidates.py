@@ -1,0 +1,240 @@
+"""Candidate facts for a Query: documents chosen by issuer and year, facts ranked by label.
+
+Every fact carries its label (table title › row › column path, or section › subject ›
+measure for narrative figures). A Query's items are matched against those labels: the
+printed terms the glossary gives for an item (most specific first) compared with each label
+part by equality, containment and character bigrams (Dice), plus the subject codes the
+glossary names. A table whose *title* names the item (the 三公 table for 三公经费) offers its
+grand-total cell. Small preferences break near-ties: total columns (合计/总计/小计) over
+their parts, the 三公 table for the 三公 components, table cells over narrative figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from app.glossary import Glossary, issuer_short_names, norm
+from app.understand import Item, Query
+from index.facts import DocumentSummary
+from ingest.model import Disclosure, Fact, Row, Table
+
+THRESHOLD = 0.6  # below this no fact is taken to be what the question names
+TOTAL_WORDS = ("合计", "总计", "小计")
+_CODE = re.compile(r"^\d{3,}")
+_MEASURE_COLUMN = re.compile(r"^(?:\d{4}年)?(?:本年|全年|年初|上年)?(?:预算数|决算数|预算|决算|执行数|金额|数)$")
+_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
+
+
+@dataclass
+class FactRecord:
+    """A fact with what its table says about it (row, column parts), for matching and planning."""
+
+    fact: Fact
+    doc: DocumentSummary
+    table: Table | None
+    row: Row | None
+
+    @cached_property
+    def column_parts(self) -> list[str]:
+        column = self.fact.locator.column
+        return [norm(p) for p in column.split(" › ")] if column else []
+
+    @cached_property
+    def row_parts(self) -> list[str]:
+        """The label between the title and the column: the row name, without its subject code."""
+        label = [norm(p) for p in self.fact.label]
+        if self.fact.origin == "narrative":
+            measure = norm(self.fact.measure or "")
+            parts = [p for p in label if p and p != measure and not _SECTION_NUMBER.match(p)
+                     and not p.startswith("较")]
+            return parts[-1:] if parts else []
+        body = label[1:len(label) - len(self.column_parts)] if self.column_parts else label[1:]
+        return [_CODE.sub("", p) for p in body if p]
+
+    @property
+    def title(self) -> str:
+        return norm(self.fact.label[0]) if self.fact.label and self.fact.origin != "narrative" else ""
+
+    @property
+    def is_total_row(self) -> bool:
+        if self.row is not None and self.row.is_total:
+            return True
+        return not self.row_parts or any(p in TOTAL_WORDS or p.endswith("合计") or p.endswith("总计")
+                                         for p in self.row_parts)
+
+    @property
+    def is_total_column(self) -> bool:
+        """合计/总计/小计, or a column that only says which year's figure it is (2024年预算数)."""
+        last = self.column_parts[-1] if self.column_parts else ""
+        return not last or last in TOTAL_WORDS or bool(_MEASURE_COLUMN.match(last))
+
+    @property
+    def is_grand_total_column(self) -> bool:
+        parts = [p for p in self.column_parts if not _MEASURE_COLUMN.match(p)]
+        return not parts or (len(parts) == 1 and parts[0] in TOTAL_WORDS)
+
+    @property
+    def key(self) -> tuple:
+        """Where it sits: (doc, table, column) — facts in one column add up and divide sensibly."""
+        return self.fact.doc_id, self.fact.locator.table, self.fact.locator.column
+
+    def display_name(self) -> str:
+        """The printed name of what the figure is: the row name, else the last column part."""
+        label = [p for p in self.fact.label if p]
+        if self.fact.origin == "narrative":
+            return label[-1 - (1 if self.fact.measure and label[-1] == self.fact.measure else 0)] \
+                if len(label) > 1 else label[0]
+        column = self.fact.locator.column.split(" › ") if self.fact.locator.column else []
+        body = label[1:len(label) - len(column)] if column else label[1:]
+        if body and not (self.row is not None and self.row.is_total):
+            return _CODE.sub("", body[-1]).strip()
+        return column[-1] if column and column[-1] not in TOTAL_WORDS else (label[0] if len(label) else "")
+
+
+def records(disclosure: Disclosure, summary: DocumentSummary) -> list[FactRecord]:
+    out = []
+    for fact in disclosure.facts():
+        table = disclosure.table(fact.locator.table) if fact.locator.table else None
+        row = None
+        if table is not None and fact.locator.row is not None:
+            row = next((r for r in table.rows if r.index == fact.locator.row), None)
+        out.append(FactRecord(fact, summary, table, row))
+    return out
+
+
+# --- matching -------------------------------------------------------------------------------
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def term_match(term: str, part: str) -> float:
+    """How well a printed term names a label part: 1 equal, containment by length, else bigram Dice."""
+    if not term or not part:
+        return 0.0
+    if term == part:
+        return 1.0
+    if term in part:
+        return 0.55 + 0.4 * len(term) / len(part)
+    if part in term and len(part) >= 2:
+        return 0.45 + 0.4 * len(part) / len(term)
+    a, b = _bigrams(term), _bigrams(part)
+    return 0.8 * 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
+    """How well a fact is what the item names. Named by its row, the figure should sit in a total
+    column; named by its column (基本支出, 因公出国（境）费), in the total row."""
+    by_row = by_column = by_title = 0.0
+    columns = [p for p in record.column_parts if not re.match(r"^\d{4}年", p)]
+    for rank, term in enumerate(item.official[:8]):
+        weight = 1.0 - 0.03 * rank
+        for part in record.row_parts:
+            by_row = max(by_row, weight * term_match(term, part))
+        for part in columns:
+            by_column = max(by_column, weight * term_match(term, part))
+        if record.title and term in record.title and record.is_total_row and record.is_grand_total_column:
+            by_title = max(by_title, 0.9 * weight)  # the table is about the item: its grand total
+    if record.fact.subject_code and record.fact.subject_code in item.codes:
+        by_row = max(by_row, 0.95)
+    if by_column > by_row:
+        best = by_column + (0.03 if record.is_total_row else -0.1)
+    else:
+        best = by_row + (0.03 if by_row and record.is_total_column else 0.0)
+    best = max(best, by_title + 0.01 if by_title else 0.0)
+    if best <= 0:
+        return 0.0
+    if "三公" in record.title and any(norm(o) in sangong for o in item.official):
+        best += 0.08  # the 三公 components are printed most plainly in the 三公 table
+    if record.fact.origin == "narrative":
+        best -= 0.12
+    elif record.fact.origin == "form":
+        best -= 0.04
+    return best
+
+
+def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | None = None,
+         unit: str | None = "元") -> list[tuple[float, FactRecord]]:
+    """Facts for an item, best first, filtered by year and unit (the order is deterministic)."""
+    sangong = glossary.sangong_words()
+    scored = []
+    for i, r in enumerate(pool):
+        if unit is not None and r.fact.unit != unit:
+            continue
+        if year is not None and r.fact.year != year:
+            continue
+        s = item_score(item, r, sangong)
+        if s > 0:
+            scored.append((s, i, r))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [(s, r) for s, _, r in scored]
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentChoice:
+    documents: list[DocumentSummary]  # the documents the question may be about
+    issuer_words: str = ""  # the part of the question that named the issuer
+    year: int | None = None  # the year asked about
+    problem: str | None = None  # no_answer | clarify
+    message: str = ""
+
+
+def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossary) -> tuple[str, list[DocumentSummary]]:
+    """The longest issuer name the question contains and the documents of the issuers it names."""
+    text = norm(question)
+    best, named = "", []
+    for d in docs:
+        for name in issuer_short_names(d.issuer or "", glossary) if d.issuer else ():
+            if name in text and len(name) > len(best):
+                best = name
+    if best:
+        named = [d for d in docs if d.issuer and best in issuer_short_names(d.issuer, glossary)]
+    return best, named
+
+
+def describe(d: DocumentSummary) -> str:
+    return f"{d.issuer or d.title} {d.year or ''}年{d.scope or ''}{d.kind or ''}".strip()
+
+
+def coverage(docs: list[DocumentSummary]) -> str:
+    if not docs:
+        return "目前还没有导入任何文件。"
+    return "已收录的文件：" + "；".join(describe(d) for d in docs) + "。"
+
+
+def choose_documents(query: Query, docs: list[DocumentSummary], named: list[DocumentSummary],
+                     every: list[DocumentSummary]) -> DocumentChoice:
+    pool = named or docs
+    if query.kind:
+        kept = [d for d in pool if d.kind == query.kind]
+        if not kept:
+            return DocumentChoice([], problem="no_answer",
+                                  message=f"没有找到{query.kind}文件。{coverage(every)}")
+        pool = kept
+    if query.scope:
+        pool = [d for d in pool if d.scope == query.scope] or pool
+    years = sorted({d.year for d in pool if d.year})
+    year = query.years[0] if query.years else None
+    if year is None and query.year_offsets and years:
+        year = years[-1] + query.year_offsets[0]  # 今年/去年: relative to the latest document
+    if year is not None:
+        exact = [d for d in pool if d.year == year]
+        # a budget prints the previous year's figures beside its own (2023年预算数 in a 2024 budget)
+        later = [d for d in pool if d.year == year + 1 and d.kind == "预算"]
+        pool = exact or later
+        if not pool:
+            return DocumentChoice([], year=year, problem="no_answer",
+                                  message=f"没有收录{year}年的文件，无法回答。{coverage(every)}")
+    distinct = {(d.issuer, d.year, d.kind, d.scope) for d in pool}
+    if len(distinct) > 1:
+        return DocumentChoice(pool, year=year, problem="clarify",
+                              message="问题适用于多份文件，请说明是哪一份：" + "；".join(describe(d) for d in pool) + "。")
+    if not pool:
+        return DocumentChoice([], problem="no_answer", message=coverage(every))
+    return DocumentChoice(pool, year=year if year is not None else pool[0].year)
