@@ -343,6 +343,50 @@ def cross_tables(d: Disclosure) -> list[Finding]:
     return out
 
 
+_NUMBER_PREFIX = re.compile(r"^[一二三四五六七八九十]+、|^\d+[、.]")
+_APPROPRIATION = ("财政拨款", "一般公共预算", "政府性基金", "国有资本经营", "合计", "总计")
+
+
+def summaries(d: Disclosure) -> list[Finding]:
+    """The 收支总表 against the 财政拨款收支总表 when every income is an appropriation (the two
+    tables then cover the same money): each expenditure line and the 总计 must agree."""
+    def sides(pick):
+        tables = [t for t in d.tables if t.kind == GRID and t.part and pick(squeeze(t.title))]
+        income = [t for t in tables if "收" in t.part]
+        spend = [t for t in tables if "支" in t.part]
+        return (income[0], spend[0]) if len(income) == 1 and len(spend) == 1 else (None, None)
+
+    all_in, all_out = sides(lambda t: "收支" in t and "总表" in t and "财政拨款" not in t or "收入支出决算总表" == t)
+    fin_in, fin_out = sides(lambda t: "财政拨款收支" in t or "财政拨款收入支出" in t)
+    if not all_in or not fin_out:
+        return []
+    col = _first_money(all_in)
+    for row in all_in.rows:
+        name = squeeze(row.name)
+        if not row.is_total and not any(w in name for w in _APPROPRIATION) and value(row, col or 0):
+            return []  # other income (事业收入, 其他收入, 结转…): not the same scope
+    out = []
+    a_col, f_col = _first_money(all_out), _first_money(fin_out)
+    if a_col is None or f_col is None:
+        return []
+    theirs = {_NUMBER_PREFIX.sub("", squeeze(r.name)): r for r in fin_out.rows}
+    for row in all_out.rows:
+        name = _NUMBER_PREFIX.sub("", squeeze(row.name))
+        other = theirs.get(name)
+        if other is None or not name.endswith("支出") and name not in ("总计", "支出总计"):
+            continue
+        a, b = value(row, a_col), value(other, f_col)
+        if a is None and b is None:
+            continue
+        a, b = a or Decimal(0), b or Decimal(0)
+        if abs(a - b) <= step(all_out):
+            continue
+        out.append(Finding("A06", f"收入全部为财政拨款，{all_out.key}“{all_out.title}”{row.name} {yuan(a)} 元，与"
+                                  f"{fin_out.key}“{fin_out.title}”{other.name} {yuan(b)} 元不一致，相差 {yuan(a - b)} 元。",
+                           [f for f in (cell_figure(all_out, row, a_col), cell_figure(fin_out, other, f_col)) if f]))
+    return out
+
+
 # --- running the rules --------------------------------------------------------------------------------
 
 
@@ -350,7 +394,7 @@ def audit(d: Disclosure) -> list[Finding]:
     from app.audit_text import TEXT_RULES  # the text rules build on the helpers above
 
     findings: list[Finding] = []
-    for rule in (balance, column_totals, sangong, children_sums, cross_tables, *TEXT_RULES):
+    for rule in (balance, column_totals, sangong, children_sums, cross_tables, summaries, *TEXT_RULES):
         findings.extend(rule(d))
     order = list(RULES)
     findings.sort(key=lambda f: order.index(f.rule))

@@ -276,6 +276,85 @@ def _rate_from_levels(d: Disclosure, before: list[Fact], rate: Fact) -> list[Fin
                     [fact_figure(base), fact_figure(level), fact_figure(rate)])]
 
 
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}\s*年?")
+
+
+def _year_free(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A column path without its year and without a trailing 合计/小计: "2024年预算数 › 小计" → (预算数,)."""
+    out = tuple(p for p in (_YEAR_IN.sub("", squeeze(x)) for x in path) if p)
+    return out[:-1] if len(out) > 1 and out[-1] in ("合计", "小计", "总计") else out
+
+
+def _year_pairs(d: Disclosure, year: int):
+    """(table, row, current column, prior column, row-and-column bigrams) for every cell that has
+    its prior-year twin in the same row: the same header path with `year` for the document's."""
+    out = []
+    for t in d.tables:
+        if t.kind != GRID:
+            continue
+        money = [c for c in t.columns if c.unit == MONEY]
+        current = [c for c in money if str(d.year) in c.label]
+        prior = {(_year_free(c.path)): c for c in money if str(year) in c.label}
+        for c in current:
+            twin = prior.get(_year_free(c.path))
+            if twin is None:
+                continue
+            by_index = {r.index: r for r in t.rows}
+            for row in t.rows:
+                if not any(x.value is not None for x in row.cells):
+                    continue
+                chain, node = [], row
+                while node is not None and len(chain) < 4:
+                    chain.append(node.name)
+                    node = by_index.get(node.parent) if node.parent is not None else None
+                names = [bigrams(row.name), set().union(*(bigrams(n) for n in chain)),
+                         *(bigrams(p) for p in _year_free(c.path)),
+                         set().union(*(bigrams(p) for p in _year_free(c.path)))]
+                out.append((t, row, c, twin, names))
+    return out
+
+
+def changes_vs_tables(d: Disclosure) -> list[Finding]:
+    """A change the narrative states against a prior year, recomputed from a table that prints both
+    years (表五 2023年预算数 / 2024年预算数, the 三公 table's two years)."""
+    from app.audit import cell_figure, value
+
+    out = []
+    if d.kind != "预算" or not d.year:
+        return out
+    for f in d.narrative_facts:
+        m = re.fullmatch(r"较(\d{4})年", _detail(f))
+        if f.measure != "增减额" or f.unit != MONEY or not m or (f.year and f.year != d.year):
+            continue
+        subject = bigrams(f.label[1])
+        if len(subject) < 2:
+            continue
+        scored = []
+        for t, row, cur, prev, names in _year_pairs(d, int(m.group(1))):
+            dice = max(_dice(subject, n) for n in names)
+            # the table's own total ("三公经费" is the 合计 column of the 三公 table) names it by its title
+            whole = (squeeze(row.name) in ("合计", "总计", "") and _year_free(cur.path)[-1:] in (("合计",), ("预算数",))
+                     and len(subject & bigrams(t.title)) / len(subject) >= 0.8)
+            if dice < 0.7 and whole:
+                dice = 0.69
+            if dice >= 0.69:
+                a, b = value(row, cur.index) or Decimal(0), value(row, prev.index) or Decimal(0)
+                scored.append((dice, t, row, cur, prev, a - b))
+        if not scored:
+            continue
+        best = max(x[0] for x in scored)
+        top = [x for x in scored if x[0] == best]
+        tol = _printed_tolerance(f) + Decimal("0.02") * max(unit_factor(x[1].unit) for x in top)
+        if any(abs(x[5] - f.value) <= tol for x in top) or len({x[5] for x in top}) != 1:
+            continue
+        _, t, row, cur, prev, delta = top[0]
+        out.append(Finding("B03", f"说明中“{f.label[1]}”{_detail(f)}{'增加' if f.value >= 0 else '减少'}{f.text}，"
+                                  f"{t.key}“{t.title}”{row.name or '（表内唯一行）'}的 {squeeze(cur.label)} 与 "
+                                  f"{squeeze(prev.label)} 之差为 {yuan(delta)} 元。",
+                           [fact_figure(f), cell_figure(t, row, cur.index), cell_figure(t, row, prev.index)]))
+    return out
+
+
 def two_bases(d: Disclosure) -> list[Finding]:
     """Two changes of figures equal this year, against the same year, that imply different bases."""
     out = []
@@ -491,5 +570,5 @@ def project_targets(d: Disclosure) -> list[Finding]:
     return []
 
 
-TEXT_RULES = (narrative_vs_tables, shares, changes, two_bases, directions, empty_notes, procurement,
+TEXT_RULES = (narrative_vs_tables, shares, changes, changes_vs_tables, two_bases, directions, empty_notes, procurement,
               catalogue, years, placeholders, project_targets)

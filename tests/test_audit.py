@@ -258,3 +258,30 @@ def test_report_shape():
     (doc,) = report["documents"]
     (finding,) = doc["findings"]
     assert finding["severity"] == "error" and finding["figures"][0]["locator"] == "第3页 · 一、预算情况说明"
+
+
+def test_a06_summary_against_appropriation_summary():
+    def pair(number, title, spend):
+        income = _grid(number, title, [("预算数",)], [("一、一般公共预算", [spend]), ("二、事业收入", [None]),
+                                                      ("收入总计", [spend])], part="收入")
+        out = _grid(number, title, [("合计",)], [("一、公共安全支出", [spend]), ("支出总计", [spend])], part="支出")
+        return income, out
+
+    tables = [*pair("1", "2024年部门财务收支预算总表", 100), *pair("4", "2024年部门财政拨款收支预算总表", 100)]
+    assert _rules(_disclosure(tables)) == []
+    tables[3].rows[0].cells[0].value = Decimal("90")
+    assert _rules(_disclosure(tables)) == ["A06"]
+    # other income: the two tables cover different money, nothing to compare
+    tables[0].rows[1].cells.append(Cell(column=0, text="10", value=Decimal("10"), unit="元"))
+    assert _rules(_disclosure(tables)) == []
+
+
+def test_b03_change_against_a_table_with_both_years():
+    table = _grid("表十", "2024年“三公”经费支出预算表", [("2024年预算数", "合计"), ("2024年预算数", "公务接待费"),
+                                                     ("2023年预算数", "合计"), ("2023年预算数", "公务接待费")],
+                  [("", [5000, 5000, 20000, 20000])])
+    assert _rules(_disclosure([table], "2024年公务接待费预算5,000元，较2023年减少15,000元。")) == []
+    (finding,) = audit(_disclosure([table], "2024年公务接待费预算5,000元，较2023年减少16,000元。"))
+    assert finding.rule == "B03" and "-15,000.00" in finding.message
+    # the seed's changes all agree with its 表五 and 表十, which print both years
+    assert not [f for f in audit(_doc(SAMPLE.name)) if f.rule == "B03"]
