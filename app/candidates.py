@@ -88,7 +88,7 @@ class FactRecord:
                 if len(label) > 1 else label[0]
         column = self.fact.locator.column.split(" › ") if self.fact.locator.column else []
         body = label[1:len(label) - len(column)] if column else label[1:]
-        if body and not (self.row is not None and self.row.is_total):
+        if body:
             return _CODE.sub("", body[-1]).strip()
         return column[-1] if column and column[-1] not in TOTAL_WORDS else (label[0] if len(label) else "")
 

@@ -1,0 +1,159 @@
+"""Plan + Result → Answer: the Chinese reply, the facts used, the calculation and the sources.
+
+Money is written as the documents print it (元, two decimals, thousands separators) with the
+万元 form beside it when the amount is large enough for that to help; percentages to one
+decimal. Every figure in the text comes from a fact or from the calculator's result — the
+verifier (app/verify.py) checks that before an answer is shown. Labels and titles are quoted
+(“…”, 《…》) so the verifier can tell them from figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from app.calc import Result, fmt_money, fmt_percent, fmt_wan, money
+from app.candidates import FactRecord
+from app.plan import Plan
+
+ANSWERED, NO_ANSWER, CLARIFY = "answered", "no_answer", "clarify"
+WAN_FROM = Decimal(10000)  # amounts from 1万元 on are also given in 万元
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class Answer:
+    question: str
+    status: str  # answered | no_answer | clarify
+    text: str
+    value: Decimal | None = None
+    unit: str | None = None
+    facts: list[FactRecord] = field(default_factory=list)
+    calculation: str = ""
+    checks: list[Check] = field(default_factory=list)
+    verified: bool = False
+    options: list[str] = field(default_factory=list)  # clarify: the documents to choose from
+    computed: list[Decimal] = field(default_factory=list)  # every value the calculator produced
+
+    def to_dict(self) -> dict:
+        """The `ask --json` object of DESIGN.md."""
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.text,
+            "result": None if self.value is None else {"value": _plain(self.value, self.unit), "unit": self.unit},
+            "facts": [fact_dict(r) for r in self.facts],
+            "calculation": self.calculation,
+            "checks": [c.to_dict() for c in self.checks],
+            "verified": self.verified,
+            "sources": sources(self.facts),
+        }
+
+
+def _plain(value: Decimal, unit: str | None) -> str:
+    if unit == "元":
+        return f"{money(value):f}"
+    return f"{value:f}"
+
+
+def fact_label(r: FactRecord) -> str:
+    f = r.fact
+    if f.origin == "narrative" or not f.locator.table:
+        return f.label_text
+    return " › ".join([f.locator.table] + [p for p in f.label[1:] if p])
+
+
+def fact_dict(r: FactRecord) -> dict:
+    f = r.fact
+    return {"value": f"{f.value:f}", "unit": f.unit, "doc_id": f.doc_id, "label": fact_label(r),
+            "locator": f.locator.describe()}
+
+
+def sources(records: list[FactRecord]) -> list[dict]:
+    out, seen = [], set()
+    for r in records:
+        f = r.fact
+        key = (f.doc_id, f.locator.table or f.locator.section)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = f"{f.locator.table}《{f.label[0]}》" if f.locator.table and f.label else f.locator.describe()
+        snippet = f.sentence or f"{fact_label(r)}：{f.text}"
+        out.append({"doc_id": f.doc_id, "title": r.doc.title, "locator": where, "snippet": snippet})
+    return out
+
+
+def amount(value: Decimal) -> str:
+    """1045000 → "1,045,000.00元（104.50万元）"."""
+    text = f"{fmt_money(value)}元"
+    if abs(value) >= WAN_FROM:
+        text += f"（{fmt_wan(value)}万元）"
+    return text
+
+
+def _figure(value: Decimal, unit: str) -> str:
+    if unit == "元":
+        return amount(value)
+    if unit == "%":
+        return f"{fmt_percent(value)}%"
+    return f"{value.normalize():f}{unit}"
+
+
+def _where(r: FactRecord) -> str:
+    f = r.fact
+    if f.origin == "narrative":
+        return "说明部分"
+    return f"{f.locator.table}《{f.label[0]}》“{f.locator.column}”栏" if f.locator.column else f"{f.locator.table}"
+
+
+def compose(question: str, plan: Plan, result: Result, query_direction: str | None,
+            wants_percent: bool) -> Answer:
+    recs, names, years = plan.records, plan.names, plan.years
+    who = plan.doc.issuer or ""
+    kind = "决算数" if plan.doc.kind == "决算" else "预算"
+    value, unit = result.value, result.unit
+    if plan.operation == "lookup":
+        f = recs[0].fact
+        text = f"{who}{years[0]}年{names[0]}{kind}为{_figure(f.value, f.unit)}。数据来自{_where(recs[0])}。"
+    elif plan.operation == "change":
+        new, old = recs[0].fact, recs[1].fact
+        diff = new.value - old.value
+        pct = result.steps[1].value
+        if diff == 0:
+            text = (f"{who}{years[0]}年{names[0]}{kind}{_figure(new.value, new.unit)}，"
+                    f"与{years[1]}年持平。")
+        else:
+            word, rate_word = ("减少", "下降") if diff < 0 else ("增加", "增长")
+            text = (f"{who}{years[0]}年{names[0]}{kind}{_figure(new.value, new.unit)}，比{years[1]}年的"
+                    f"{_figure(old.value, old.unit)}{word}{_figure(abs(diff), new.unit)}，{rate_word}{fmt_percent(abs(pct))}%。")
+        text += f"数据来自{_where(recs[0])}"
+        text += "。" if recs[1].key[:2] == recs[0].key[:2] else f"和{_where(recs[1])}。"
+        asked = {"decrease": -1, "increase": 1}.get(query_direction or "")
+        if wants_percent:
+            value, unit = pct, "%"
+        else:
+            sign = 1 if diff >= 0 else -1
+            value, unit = (abs(diff) if asked == sign else diff), new.unit
+    elif plan.operation == "share":
+        part, whole = recs[0].fact, recs[1].fact
+        text = (f"{who}{years[0]}年{names[0]}{_figure(part.value, part.unit)}，占{names[1]}"
+                f"{_figure(whole.value, whole.unit)}的{fmt_percent(value)}%。数据来自{_where(recs[0])}。")
+    elif plan.operation == "sum":
+        parts = "、".join(f"{n}{_figure(r.fact.value, r.fact.unit)}" for n, r in zip(names, recs))
+        text = f"{who}{years[0]}年{parts}，合计{_figure(value, unit)}。数据来自{_where(recs[0])}。"
+    else:
+        raise ValueError(f"no composer for {plan.operation}")
+    text += "".join(plan.notes)
+    if unit == "元":
+        value = money(value)
+    return Answer(question=question, status=ANSWERED, text=text, value=value, unit=unit, facts=list(recs),
+                  calculation=result.calculation, computed=result.computed)

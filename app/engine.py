@@ -1,0 +1,144 @@
+"""The answer engine: question → Query → documents → Program → Result → verified Answer.
+
+    engine = Engine(FactStore(home))
+    answer = engine.ask("三公经费比上年减少多少？")
+    answer.to_dict()  # the `ask --json` object
+
+What it answers today: figure lookups, year-on-year changes (amount and percent), shares and
+sums over table facts, with the document chosen by the issuer and year the question names.
+Other question types (breakdowns, counts, yes/no, extremes, reasons, definitions and other
+text answers) are recognised and answered with status no_answer and a Chinese explanation —
+never with a guessed number. A follow-up ("那2023年呢？") reuses the previous question's items,
+issuer and year where it names none of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from app.calc import CalcError, execute
+from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
+from app.compose import CLARIFY, NO_ANSWER, Answer, Check, compose
+from app.glossary import Glossary, load_glossary, norm
+from app.plan import NoPlan, make_plan
+from app.understand import NUMERIC, Query, understand
+from app.verify import verify
+from index.facts import DocumentSummary, FactStore
+
+log = logging.getLogger(__name__)
+
+UNSUPPORTED = {
+    "breakdown": "列出构成明细",
+    "count": "统计个数",
+    "yes_no": "判断有无",
+    "extreme": "找出最大或最小的一项",
+    "reason": "解释原因",
+    "definition": "解释名词",
+    "text": "回答文字性问题（职责、机构、联系方式、绩效目标等）",
+}
+
+
+@dataclass
+class Context:
+    """What a conversation carries to its next question."""
+
+    query: Query
+    issuer_words: str = ""
+
+
+class Engine:
+    def __init__(self, store: FactStore, glossary: Glossary | None = None):
+        self.store = store
+        self.glossary = glossary or load_glossary()
+        self._pools: dict[str, list[FactRecord]] = {}
+        self._docs: list[DocumentSummary] | None = None
+
+    def documents(self) -> list[DocumentSummary]:
+        if self._docs is None:
+            self._docs = self.store.documents()
+        return self._docs
+
+    def pool(self, doc: DocumentSummary) -> list[FactRecord]:
+        if doc.doc_id not in self._pools:
+            self._pools[doc.doc_id] = records(self.store.get(doc.doc_id), doc)
+        return self._pools[doc.doc_id]
+
+    def ask(self, question: str, context: Context | None = None) -> Answer:
+        answer, _ = self.converse(question, context)
+        return answer
+
+    def converse(self, question: str, context: Context | None = None) -> tuple[Answer, Context | None]:
+        """One turn: the answer and the context for a follow-up question."""
+        docs = self.documents()
+        if not docs:
+            return _no(question, "目前还没有导入任何文件，请先用 budgetqa ingest 导入预算或决算文件。"), context
+        words, named = issuer_mention(question, docs, self.glossary)
+        rest = norm(question).replace(words, " ") if words else question
+        query = understand(rest, self.glossary)
+        query.question = question
+        if context is not None:
+            query = _follow_up(query, context.query)
+            if not named and context.issuer_words:
+                words, named = context.issuer_words, [d for d in docs if d in named or
+                                                      context.issuer_words in norm(d.issuer or "") or
+                                                      _named_by(d, context.issuer_words, self.glossary)]
+        new_context = Context(query, words)
+        if query.operation not in NUMERIC:
+            what = UNSUPPORTED.get(query.operation, "回答这类问题")
+            return _no(question, f"暂时还不能{what}，无法给出可靠的答案。{coverage(docs)}"), new_context
+        if not query.items:
+            return _no(question, f"文件中没有找到与这个问题对应的数字。{coverage(docs)}"), new_context
+        choice = choose_documents(query, docs, named, docs)
+        if choice.problem == "clarify":
+            answer = Answer(question=question, status=CLARIFY, text=choice.message,
+                            options=[describe(d) for d in choice.documents])
+            return answer, new_context
+        if choice.problem:
+            return _no(question, choice.message), new_context
+        doc = choice.documents[0]
+        pools = {doc.doc_id: self.pool(doc)}
+        for other in docs:  # the same issuer's other years, for changes across documents
+            if other.issuer == doc.issuer and other.doc_id != doc.doc_id:
+                pools[other.doc_id] = self.pool(other)
+        plan = make_plan(query, doc, choice.year or doc.year, pools, docs, self.glossary)
+        if isinstance(plan, NoPlan):
+            return _no(question, f"{plan.message}{coverage(docs)}"), new_context
+        try:
+            result = execute(plan.program)
+        except CalcError as exc:
+            log.warning("calculation failed for %r: %s", question, exc.detail)
+            return _no(question, exc.message), new_context
+        answer = compose(question, plan, result, query.direction, query.wants_percent)
+        verify(answer, plan.program)
+        if not answer.verified:
+            log.warning("unverified answer to %r: %s", question, [c.detail for c in answer.checks if not c.ok])
+            failed = Answer(question=question, status=NO_ANSWER,
+                            text="答案中的数字未能通过核对，不予显示。", checks=answer.checks, facts=answer.facts)
+            return failed, new_context
+        return answer, new_context
+
+
+def _named_by(doc: DocumentSummary, words: str, glossary: Glossary) -> bool:
+    from app.glossary import issuer_short_names
+
+    return bool(doc.issuer) and words in issuer_short_names(doc.issuer, glossary)
+
+
+def _follow_up(query: Query, previous: Query) -> Query:
+    """那2023年呢？ keeps the subject; 那公务接待费呢？ keeps the year and the operation."""
+    changes = {}
+    if not query.items:
+        changes.update(items=previous.items, denominator=previous.denominator)
+        if query.operation == "lookup" and previous.operation in NUMERIC:
+            changes["operation"] = previous.operation
+    if not query.years and not query.year_offsets:
+        changes.update(years=previous.years, year_offsets=previous.year_offsets)
+    if query.kind is None:
+        changes["kind"] = previous.kind
+    return replace(query, **changes) if changes else query
+
+
+def _no(question: str, text: str) -> Answer:
+    return Answer(question=question, status=NO_ANSWER, text=text,
+                  checks=[Check("documents", False, "文件中没有可以回答的数字。")])

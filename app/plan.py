@@ -1,0 +1,194 @@
+"""Query → Program: the rule-based, deterministic planner.
+
+The planner picks the facts an operation needs from the candidates (app/candidates.py) and
+writes the calculator's steps. It never produces a number itself. Choices that generalise:
+  - change: the earlier figure is the same row's column for the earlier year in the same
+    table (2023年预算数 beside 2024年预算数); failing that, the best match for the item in the
+    earlier year in the same document, then in the same issuer's document of that year;
+  - share: the denominator the question names, looked for first in the numerator's own
+    table column; unnamed, the table's total (the total row of the column, or the total
+    column of the row when the item is a column such as 基本支出);
+  - sum: all items from one table column when one column holds them all.
+When a needed fact clears no threshold the plan says what is missing (status no_answer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.calc import Program, Step
+from app.candidates import THRESHOLD, FactRecord, describe, rank
+from app.glossary import Glossary
+from app.understand import Item, Query
+from index.facts import DocumentSummary
+
+
+@dataclass
+class Plan:
+    operation: str
+    program: Program
+    records: list[FactRecord]  # aligned with program.facts
+    names: list[str]  # what each fact is, as printed
+    years: list[int]  # the year of each fact (change: new, old)
+    doc: DocumentSummary
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NoPlan:
+    status: str  # no_answer
+    message: str  # Chinese
+
+
+def name_for(record: FactRecord, item: Item | None) -> str:
+    name = record.display_name()
+    if item is not None and record.fact.label and name == record.fact.label[0]:
+        return item.official[0]  # the grand total of a table about the item (三公经费)
+    return name
+
+
+def make_plan(query: Query, doc: DocumentSummary, year: int, pools: dict[str, list[FactRecord]],
+              docs: list[DocumentSummary], glossary: Glossary) -> Plan | NoPlan:
+    pool = pools[doc.doc_id]
+    op = query.operation
+    if op == "lookup":
+        return _lookup(query, doc, year, pool, glossary)
+    if op == "change":
+        return _change(query, doc, year, pools, docs, glossary)
+    if op == "share":
+        return _share(query, doc, year, pool, glossary)
+    if op == "sum":
+        return _sum(query, doc, year, pool, glossary)
+    return NoPlan("no_answer", "暂不支持这类问题。")
+
+
+def _best(item: Item, pool: list[FactRecord], glossary: Glossary, year: int | None) -> FactRecord | None:
+    ranked = rank(item, pool, glossary, year=year)
+    return ranked[0][1] if ranked and ranked[0][0] >= THRESHOLD else None
+
+
+def _missing(item: Item, doc: DocumentSummary, year: int | None) -> NoPlan:
+    when = f"{year}年" if year else ""
+    return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{item.surface}”{when}的数字，无法回答。")
+
+
+def _lookup(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    item = query.items[0]
+    best = _best(item, pool, glossary, year)
+    if best is None:
+        return _missing(item, doc, year)
+    return Plan("lookup", Program([best.fact], [Step("lookup", ("f0",))]), [best], [name_for(best, item)],
+                [year], doc)
+
+
+def _counterpart(new: FactRecord, old_year: int, pool: list[FactRecord]) -> FactRecord | None:
+    """The same row's figure in the column for the earlier year (2024年预算数 → 2023年预算数)."""
+    column = new.fact.locator.column or ""
+    if str(new.fact.year) not in column:
+        return None
+    wanted = column.replace(str(new.fact.year), str(old_year))
+    for r in pool:
+        f = r.fact
+        if (f.locator.table == new.fact.locator.table and f.locator.row == new.fact.locator.row
+                and f.locator.column == wanted and f.unit == new.fact.unit):
+            return r
+    return None
+
+
+def _change(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
+    item = query.items[0]
+    pool = pools[doc.doc_id]
+    if query.compared_year is not None:
+        old_year = query.compared_year
+        if not query.years and not query.year_offsets:
+            year = max(doc.year or old_year + 1, old_year + 1)
+    else:
+        old_year = year + (query.compared_offset if query.compared_offset is not None else -1)
+    new = _best(item, pool, glossary, year)
+    if new is None:
+        return _missing(item, doc, year)
+    old = _counterpart(new, old_year, pool) or _best(item, pool, glossary, old_year)
+    notes = []
+    if old is None:
+        same_issuer = [d for d in docs if d.issuer == doc.issuer and d.year == old_year and d.kind == doc.kind
+                       and d.doc_id in pools]
+        for other in same_issuer:
+            old = _best(item, pools[other.doc_id], glossary, old_year)
+            if old is not None:
+                notes.append(f"{old_year}年的数字取自{describe(other)}。")
+                break
+    if old is None:
+        return _missing(item, doc, old_year)
+    first, second = ("f1", "f0") if new.fact.value < old.fact.value else ("f0", "f1")
+    program = Program([new.fact, old.fact], [Step("subtract", (first, second)), Step("percent_change", ("f1", "f0"))])
+    return Plan("change", program, [new, old], [name_for(new, item), name_for(old, item)], [year, old_year], doc, notes)
+
+
+_TOTAL_TERM = re.compile(r"合计|总计|总支出|总收入|^支出$|^收入$")
+
+
+def _share(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    item = query.items[0]
+    part = _best(item, pool, glossary, year)
+    if part is None:
+        return _missing(item, doc, year)
+    same_column = [r for r in pool if r.key == part.key and r is not part]
+    whole = None
+    den = query.denominator
+    if den is not None:
+        ranked = [(s, r) for s, r in rank(den, same_column, glossary, year=year) if s >= THRESHOLD]
+        whole = ranked[0][1] if ranked else None
+    generic = den is None or any(_TOTAL_TERM.search(o) for o in den.official[:3])
+    if whole is None and generic:
+        whole = _table_total(part, pool)
+    if whole is None and den is not None:
+        whole = _best(den, pool, glossary, year)
+    if whole is None or whole.fact.value == 0:
+        return NoPlan("no_answer", f"没有找到计算“{item.surface}”所占比例的分母（{den.surface if den else '合计'}），无法回答。")
+    names = [name_for(part, item), name_for(whole, den) if den else "合计"]
+    if whole.is_total_row and not whole.row_parts:
+        names[1] = "合计"
+    program = Program([part.fact, whole.fact], [Step("share", ("f0", "f1"))])
+    return Plan("share", program, [part, whole], names, [year, year], doc)
+
+
+def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
+    """The whole a part belongs to in its own table: the column's total row, or — when the part is
+    itself the total row of a sub-column (基本支出) — the row's total column (总计/合计)."""
+    if not part.is_total_row:
+        totals = [r for r in pool if r.key == part.key and r.is_total_row and r is not part
+                  and r.fact.value >= part.fact.value]
+        if totals:
+            return totals[0]
+    if part.row is not None or part.fact.locator.row is not None:
+        row_total = [r for r in pool if r.fact.doc_id == part.fact.doc_id and r.fact.locator.table == part.fact.locator.table
+                     and r.fact.locator.row == part.fact.locator.row and r.is_grand_total_column and r is not part
+                     and r.fact.year == part.fact.year and r.fact.value >= part.fact.value]
+        if row_total:
+            return row_total[0]
+    return None
+
+
+def _sum(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    ranked = [[(s, r) for s, r in rank(item, pool, glossary, year=year)[:60] if s >= THRESHOLD]
+              for item in query.items]
+    for item, found in zip(query.items, ranked):
+        if not found:
+            return _missing(item, doc, year)
+    best_key, best_total = None, -1.0
+    for _, r in ranked[0]:
+        picks = [next(((s, x) for s, x in found if x.key == r.key), None) for found in ranked]
+        if all(picks) and len({id(p[1]) for p in picks}) == len(picks):
+            total = sum(p[0] for p in picks)
+            if total > best_total + 1e-9:
+                best_key, best_total = r.key, total
+    if best_key is not None:
+        chosen = [next(x for s, x in found if x.key == best_key) for found in ranked]
+    else:
+        chosen = [found[0][1] for found in ranked]
+    if len({id(r) for r in chosen}) < len(chosen):
+        return NoPlan("no_answer", "问题中的几项对应到了同一个数字，无法分别相加。")
+    program = Program([r.fact for r in chosen], [Step("sum", tuple(f"f{i}" for i in range(len(chosen))))])
+    return Plan("sum", program, chosen, [name_for(r, i) for r, i in zip(chosen, query.items)],
+                [year] * len(chosen), doc)

@@ -1,0 +1,84 @@
+"""The verifier: every figure an answer states must be traced to a fact or a computed value.
+
+Figures are read from the answer text with their unit (元, 万元, %, counting units); years
+(2024年), table numbers and anything inside quotes or 《》 (labels, titles) are not figures.
+A figure is traced when it equals, as printed, a fact's value or a value the calculator
+produced — in 元 to the cent, in 万元 to two decimals, a percentage to one decimal — or the
+magnitude of one (a decrease stated as 减少1,020,000.00元). The program is also executed a
+second time and must give the same result. An answer that fails is not shown as answered.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from app.calc import Program, execute, fmt_money, fmt_percent, fmt_wan
+from app.compose import Answer, Check
+
+_QUOTED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
+_TABLE_REF = re.compile(r"表[\d一二三四五六七八九十]+(?:[-（(]\d+[)）])?")
+_FIGURE = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?\s*(万元|元|%|％|个|辆|人|次|项|台|套|家|名)?")
+
+
+def figures(text: str) -> list[tuple[str, str]]:
+    """(number as printed, unit) for every figure the text states."""
+    text = _QUOTED.sub(" ", text)
+    text = _YEAR.sub(" ", text)
+    text = _TABLE_REF.sub(" ", text)
+    out = []
+    for m in _FIGURE.finditer(text):
+        number = m.group(0)[: len(m.group(0)) - len(m.group(1) or "")].strip()
+        out.append((number, m.group(1) or ""))
+    return out
+
+
+def _forms(values: list[tuple[Decimal, str]]) -> set[tuple[str, str]]:
+    """Every way an allowed value may be printed: 元 to the cent, 万元, % to one decimal."""
+    forms: set[tuple[str, str]] = set()
+    for value, unit in values:
+        for v in (value, abs(value)):
+            if unit == "元":
+                forms.add((fmt_money(v).replace("−", "-"), "元"))
+                forms.add((fmt_wan(v).replace("−", "-"), "万元"))
+            elif unit == "%":
+                forms.add((fmt_percent(v).replace("−", "-"), "%"))
+                forms.add((f"{v.normalize():f}", "%"))
+            else:
+                forms.add((f"{v.normalize():f}", unit))
+    return forms
+
+
+def untraced(answer: Answer) -> list[str]:
+    allowed = [(r.fact.value, r.fact.unit) for r in answer.facts]
+    units = {r.fact.unit for r in answer.facts} | ({answer.unit} if answer.unit else set())
+    for value in answer.computed:
+        for unit in units | {"%"}:
+            allowed.append((value, unit))
+    forms = _forms(allowed)
+    bad = []
+    for number, unit in figures(answer.text):
+        printed = number.replace("−", "-")
+        unit = "%" if unit == "％" else unit
+        if (printed, unit) not in forms:
+            bad.append(f"{number}{unit}")
+    return bad
+
+
+def verify(answer: Answer, program: Program | None = None) -> Answer:
+    """Fill in `checks` and `verified`; an answer with an untraceable figure is not verified."""
+    checks = []
+    bad = untraced(answer)
+    checks.append(Check("traced", not bad, "答案中的数字均可追溯到表格数字或计算结果。" if not bad
+                        else f"无法追溯的数字：{'、'.join(bad)}"))
+    if program is not None:
+        try:
+            again = execute(program)
+            same = again.computed == answer.computed
+            checks.append(Check("recomputed", same, "重新计算结果一致。" if same else "重新计算结果不一致。"))
+        except (ValueError, InvalidOperation) as exc:
+            checks.append(Check("recomputed", False, f"重新计算失败：{exc}"))
+    answer.checks.extend(checks)
+    answer.verified = all(c.ok for c in checks if c.name in ("traced", "recomputed"))
+    return answer
