@@ -184,6 +184,43 @@ def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_ask(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.engine import Engine
+
+    if args.batch is not None:
+        try:
+            questions = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        except OSError as exc:
+            raise NotFoundError(f"无法读取问题文件“{args.batch}”。", f"{args.batch}: {exc}") from exc
+    elif args.question:
+        questions = [args.question]
+    else:
+        raise NotFoundError("请给出一个问题，或用 --batch 指定问题文件（每行一个问题）。", "ask: no question")
+    engine = Engine(FactStore(settings.home))
+    for question in questions:
+        answer = engine.ask(question)
+        if args.json:  # one JSON object per line, per question
+            sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_answer(answer, out, with_question=len(questions) > 1)
+    return 0
+
+
+def _print_answer(answer, out: Console, with_question: bool) -> None:
+    if with_question:
+        out.print(f"问：{answer.question}", markup=False, style="bold")
+    label = {"answered": "", "no_answer": "[yellow]无法回答[/yellow] ", "clarify": "[yellow]请说明[/yellow] "}
+    out.print(label.get(answer.status, ""), end="")
+    out.print(answer.text, markup=False, highlight=False)
+    if answer.calculation:
+        out.print(f"计算：{answer.calculation}", markup=False, highlight=False, style="dim")
+    for source in answer.to_dict()["sources"]:
+        out.print(f"来源：{source['title']} · {source['locator']}", markup=False, highlight=False, style="dim")
+    if with_question:
+        out.print()
+
+
 def cmd_audit(args, settings: Settings, out: Console, err: Console) -> int:
     from app.audit import RULES, audit_report
 
@@ -262,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=5, help="recall@k 的 k（默认 5）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_eval)
+    p = sub.add_parser("ask", parents=[common], help="提问：答案中的每个数字都来自表格或经核验的计算")
+    p.add_argument("question", nargs="?", help="问题，如 “三公经费比上年减少多少？”")
+    p.add_argument("--batch", type=Path, metavar="FILE", help="问题文件，每行一个问题；--json 时每行输出一个 JSON 对象")
+    p.add_argument("--json", action="store_true", help="输出 JSON（DESIGN.md 约定的格式）")
+    p.set_defaults(func=cmd_ask)
     p = sub.add_parser("audit", parents=[common], help="审核已导入文档：表内、表间和说明与表格的一致性")
     p.add_argument("doc", nargs="?", help="只审核这个文档（文档ID前缀，或标题、发布单位、文件名中的文字）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
