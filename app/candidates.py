@@ -12,7 +12,7 @@ their parts, the 三公 table for the 三公 components, table cells over narrat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from app.glossary import Glossary, issuer_short_names, norm
@@ -150,15 +150,30 @@ def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
     if "三公" in record.title and any(norm(o) in sangong for o in item.official):
         best += 0.08  # the 三公 components are printed most plainly in the 三公 table
     if record.fact.origin == "narrative":
-        best -= 0.12
+        best -= 0.08
     elif record.fact.origin == "form":
         best -= 0.04
     return best
 
 
+DERIVED = frozenset({"增减额", "增减率", "占比", "个数"})  # narrative figures that are not the item's amount
+
+
 def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | None = None,
-         unit: str | None = "元") -> list[tuple[float, FactRecord]]:
-    """Facts for an item, best first, filtered by year and unit (the order is deterministic)."""
+         unit: str | None = "元", measures: frozenset[str] | None = None,
+         within: Item | None = None) -> list[tuple[float, FactRecord]]:
+    """Facts for an item, best first, filtered by year and unit (the order is deterministic).
+
+    Narrative figures count only with one of `measures` (default: amounts, not changes or
+    shares). When the question typed a printed term (机关运行经费), facts it names come
+    before those of the glossary's other printed terms. `within` (基本支出里的办公费) prefers
+    facts whose label also names the qualifier."""
+    typed = item.official[0] == item.surface and len(item.official) > 1
+    if typed:
+        first = rank(replace(item, official=[item.surface], codes=[]), pool, glossary, year=year, unit=unit,
+                     measures=measures, within=within)
+        if first and first[0][0] >= THRESHOLD:
+            return first
     sangong = glossary.sangong_words()
     scored = []
     for i, r in enumerate(pool):
@@ -166,7 +181,16 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
             continue
         if year is not None and r.fact.year != year:
             continue
+        if r.fact.origin == "narrative":
+            if measures is None and r.fact.measure in DERIVED:
+                continue
+            if measures is not None and r.fact.measure not in measures:
+                continue
         s = item_score(item, r, sangong)
+        if s > 0 and within is not None:
+            words = [norm(p) for p in r.fact.label] + r.column_parts
+            if any(term in w for term in within.official[:4] for w in words):
+                s += 0.06
         if s > 0:
             scored.append((s, i, r))
     scored.sort(key=lambda t: (-t[0], t[1]))
@@ -231,10 +255,12 @@ def choose_documents(query: Query, docs: list[DocumentSummary], named: list[Docu
         if not pool:
             return DocumentChoice([], year=year, problem="no_answer",
                                   message=f"没有收录{year}年的文件，无法回答。{coverage(every)}")
-    distinct = {(d.issuer, d.year, d.kind, d.scope) for d in pool}
-    if len(distinct) > 1:
+    if len(pool) > 1:
+        names = [describe(d) for d in pool]
+        if len(set(names)) < len(names):  # the same issuer, year and kind twice (a re-issued file)
+            names = [f"{n}（{d.source}）" for n, d in zip(names, pool)]
         return DocumentChoice(pool, year=year, problem="clarify",
-                              message="问题适用于多份文件，请说明是哪一份：" + "；".join(describe(d) for d in pool) + "。")
+                              message="问题适用于多份文件，请说明是哪一份：" + "；".join(names) + "。")
     if not pool:
         return DocumentChoice([], problem="no_answer", message=coverage(every))
     return DocumentChoice(pool, year=year if year is not None else pool[0].year)

@@ -143,6 +143,14 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         else:
             sign = 1 if diff >= 0 else -1
             value, unit = (abs(diff) if asked == sign else diff), new.unit
+    elif plan.operation == "stated_change":
+        new, change = recs[0].fact, recs[1].fact
+        word = "减少" if change.value < 0 else "增加"
+        text = (f"{who}{years[0]}年{names[0]}{kind}{_figure(new.value, new.unit)}，说明部分写明比{years[1]}年"
+                f"{word}{_figure(abs(change.value), change.unit)}（表格中没有{years[1]}年的数字可供复核）。")
+        asked = {"decrease": -1, "increase": 1}.get(query_direction or "")
+        sign = -1 if change.value < 0 else 1
+        value, unit = (abs(change.value) if asked == sign else change.value), change.unit
     elif plan.operation == "share":
         part, whole = recs[0].fact, recs[1].fact
         text = (f"{who}{years[0]}年{names[0]}{_figure(part.value, part.unit)}，占{names[1]}"

@@ -63,8 +63,9 @@ def make_plan(query: Query, doc: DocumentSummary, year: int, pools: dict[str, li
     return NoPlan("no_answer", "暂不支持这类问题。")
 
 
-def _best(item: Item, pool: list[FactRecord], glossary: Glossary, year: int | None) -> FactRecord | None:
-    ranked = rank(item, pool, glossary, year=year)
+def _best(item: Item, pool: list[FactRecord], glossary: Glossary, year: int | None,
+          within: Item | None = None) -> FactRecord | None:
+    ranked = rank(item, pool, glossary, year=year, within=within)
     return ranked[0][1] if ranked and ranked[0][0] >= THRESHOLD else None
 
 
@@ -75,7 +76,7 @@ def _missing(item: Item, doc: DocumentSummary, year: int | None) -> NoPlan:
 
 def _lookup(query, doc, year, pool, glossary) -> Plan | NoPlan:
     item = query.items[0]
-    best = _best(item, pool, glossary, year)
+    best = _best(item, pool, glossary, year, query.within)
     if best is None:
         return _missing(item, doc, year)
     return Plan("lookup", Program([best.fact], [Step("lookup", ("f0",))]), [best], [name_for(best, item)],
@@ -119,10 +120,26 @@ def _change(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
                 notes.append(f"{old_year}年的数字取自{describe(other)}。")
                 break
     if old is None:
+        stated = _stated_change(item, new, pool, glossary, year, old_year)
+        if stated is not None:
+            return stated
         return _missing(item, doc, old_year)
     first, second = ("f1", "f0") if new.fact.value < old.fact.value else ("f0", "f1")
     program = Program([new.fact, old.fact], [Step("subtract", (first, second)), Step("percent_change", ("f1", "f0"))])
     return Plan("change", program, [new, old], [name_for(new, item), name_for(old, item)], [year, old_year], doc, notes)
+
+
+def _stated_change(item, new, pool, glossary, year, old_year) -> Plan | None:
+    """No earlier figure, but the narrative states the change itself (比2023年减少33,091.06元)."""
+    ranked = rank(item, pool, glossary, year=year, measures=frozenset({"增减额"}))
+    ranked = [(s, r) for s, r in ranked if s >= THRESHOLD and r.fact.doc_id == new.fact.doc_id
+              and str(old_year) in r.fact.label_text]
+    if not ranked:
+        return None
+    change = ranked[0][1]
+    program = Program([new.fact, change.fact], [Step("lookup", ("f1",))])
+    return Plan("stated_change", program, [new, change], [name_for(new, item), name_for(change, item)],
+                [year, old_year], new.doc)
 
 
 _TOTAL_TERM = re.compile(r"合计|总计|总支出|总收入|^支出$|^收入$")
@@ -130,7 +147,7 @@ _TOTAL_TERM = re.compile(r"合计|总计|总支出|总收入|^支出$|^收入$")
 
 def _share(query, doc, year, pool, glossary) -> Plan | NoPlan:
     item = query.items[0]
-    part = _best(item, pool, glossary, year)
+    part = _best(item, pool, glossary, year, query.within)
     if part is None:
         return _missing(item, doc, year)
     same_column = [r for r in pool if r.key == part.key and r is not part]

@@ -36,6 +36,7 @@ class Query:
     operation: str  # lookup | change | share | sum | breakdown | count | yes_no | extreme | reason | definition | text
     items: list[Item] = field(default_factory=list)
     denominator: Item | None = None  # share: the whole (None: the total of the items' table)
+    within: Item | None = None  # 基本支出里的办公费: the part of the budget the item is asked within
     years: list[int] = field(default_factory=list)  # explicit years, in question order
     year_offsets: list[int] = field(default_factory=list)  # 今年 0, 去年 −1 … (relative to a document's year)
     compared_year: int | None = None  # change: 比2023年 → 2023
@@ -56,6 +57,8 @@ class Query:
 # 比2023年 / 较上年 / 与2023年相比: a comparison with a named year is a change question
 _COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)\d{2}年?|上年|去年|上一年|前一年|前年)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_WITHIN = re.compile(r"^(?:里面?的?|中的?|当中的?|之中的?|的|其中的?)$")
+_PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
 
@@ -100,8 +103,15 @@ def understand(question: str, glossary: Glossary) -> Query:
             break
     query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
     query.numbers = parse_numbers(text, glossary)
+    if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
+            text[items[0].position + len(items[0].surface):items[1].position]):
+        query.within, items = items[0], items[1:]  # 基本支出里的办公费 / 基本支出中人员经费占多少
+    if _PER_CAPITA.search(text):
+        query.operation = family = "per_capita"
     if family == "share":
         query.items, query.denominator = _split_share(text, items, glossary)
+        if query.denominator is None and query.within is not None:
+            query.denominator = query.within
     else:
         query.items = items
     if family == "sum" and len(query.items) < 2:
