@@ -1,0 +1,171 @@
+"""The answer engine on the seed: lookups in everyday words, changes, shares, sums, no_answer,
+clarify, follow-ups, and the tracing check (no answered reply states an untraceable number)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.engine import Engine
+from app.verify import figures, untraced
+from index.facts import FactStore
+from tests.conftest import ROOT, SAMPLE
+
+GOLDEN = ROOT / "tests" / "golden"
+IMPLEMENTED = {"lookup", "change", "share", "multi_doc", "no_answer"}  # types the engine answers fully today
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    from app.library import ingest_file
+
+    store = FactStore(tmp_path_factory.mktemp("seed"))
+    ingest_file(SAMPLE, store)
+    return Engine(store)
+
+
+def _answered(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "answered", (question, answer.text)
+    assert answer.verified and not untraced(answer)
+    return answer
+
+
+@pytest.mark.parametrize("question", ["外事办今年出国经费多少？", "出国花多少钱？", "今年因公出国的钱是多少"])
+def test_lookup_in_everyday_words(engine, question):
+    answer = _answered(engine, question)
+    assert (answer.value, answer.unit) == (Decimal("1000000.00"), "元")
+    data = answer.to_dict()
+    assert data["result"] == {"value": "1000000.00", "unit": "元"}
+    assert data["facts"][0]["label"] == "表十 › 2024年预算数 › 因公出国（境）费"
+    assert "1,000,000.00元" in answer.text and "100.00万元" in answer.text
+    assert data["sources"][0]["locator"].startswith("表十《")
+
+
+def test_lookup_last_year_column(engine):
+    answer = _answered(engine, "去年出国经费是多少")
+    assert answer.value == Decimal("2000000.00")
+    assert answer.to_dict()["facts"][0]["label"] == "表十 › 2023年预算数 › 因公出国（境）费"
+
+
+def test_year_on_year_change_amount_and_percent(engine):
+    answer = _answered(engine, "三公经费比上年减少多少？")
+    assert (answer.value, answer.unit) == (Decimal("1020000.00"), "元")
+    assert answer.calculation.startswith("2,065,000.00 − 1,045,000.00 = 1,020,000.00")
+    assert "减少1,020,000.00元" in answer.text and "下降49.4%" in answer.text
+    assert [f["value"] for f in answer.to_dict()["facts"]] == ["1045000.00", "2065000.00"]
+    rate = _answered(engine, "三公经费同比下降了百分之多少？")
+    assert rate.unit == "%" and rate.value.quantize(Decimal("0.0001")) == Decimal("-49.3947")
+
+
+def test_share_uses_the_right_denominator(engine):
+    answer = _answered(engine, "一般公共服务支出占总支出的比例是多少？")
+    assert answer.unit == "%" and answer.value.quantize(Decimal("0.0001")) == Decimal("89.8507")
+    assert [f["value"] for f in answer.to_dict()["facts"]] == ["2134018.90", "2375070.89"]
+    within = _answered(engine, "基本支出里养人的钱占多少")  # the whole is 基本支出, not 总支出
+    assert within.value.quantize(Decimal("0.0001")) == Decimal("73.9253")
+
+
+def test_sum_of_named_items(engine):
+    answer = _answered(engine, "养老保险和职业年金一共多少？")
+    assert answer.value == Decimal("116667.12")
+    assert answer.calculation == "77,778.08 + 38,889.04 = 116,667.12"
+
+
+@pytest.mark.parametrize("question", ["外事办主任是谁？", "2022年出国经费是多少？", "外事办2023年实际花了多少钱（决算）？",
+                                      "外事办今年给每个员工发了多少奖金？"])
+def test_no_answer_states_no_number(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "no_answer" and answer.value is None
+    assert answer.to_dict()["result"] is None
+    assert "已收录的文件" in answer.text or "文件" in answer.text
+
+
+def test_unsupported_types_say_so_in_chinese(engine):
+    answer = engine.ask("人员经费包括哪些？")
+    assert answer.status == "no_answer" and "暂时还不能" in answer.text
+
+
+def test_follow_up_keeps_the_subject(engine):
+    first, context = engine.converse("外事办今年出国经费多少？")
+    follow, _ = engine.converse("那2023年呢？", context)
+    assert follow.status == "answered" and follow.value == Decimal("2000000.00")
+    _, context = engine.converse("2024年三公经费预算是多少？")
+    other, _ = engine.converse("招待费呢？", context)
+    assert other.value == Decimal("5000.00")
+
+
+def test_clarify_when_two_documents_fit(tmp_path):
+    from app.library import ingest_file
+
+    later = tmp_path / "later.txt"  # the same issuer's budget for the next year
+    later.write_text(SAMPLE.read_text(encoding="utf-8").replace("2024", "2025"), encoding="utf-8")
+    store = FactStore(tmp_path / "home")
+    ingest_file(SAMPLE, store)
+    ingest_file(later, store)
+    engine = Engine(store)
+    answer = engine.ask("三公经费是多少？")
+    assert answer.status == "clarify" and answer.value is None
+    assert any("2024" in o for o in answer.options) and any("2025" in o for o in answer.options)
+    chosen = engine.ask("2024年三公经费预算是多少？")
+    assert chosen.status == "answered" and chosen.value == Decimal("1045000.00")
+
+
+def test_verifier_catches_an_untraceable_number(engine):
+    answer = _answered(engine, "出国经费多少")
+    answer.text += "另有12,345.00元。"
+    assert untraced(answer) == ["12,345.00元"]
+    assert figures("2024年《表十》“2023年预算数”共5.00万元，下降3.1%") == [("5.00", "万元"), ("3.1", "%")]
+
+
+def _golden(name):
+    path = GOLDEN / name
+    if not path.exists():
+        return []
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+
+
+def _correct(item, answer) -> bool:
+    if answer.status != item["status"]:
+        return False
+    if item["status"] != "answered":
+        return True
+    if "value" not in item or answer.value is None:
+        return False
+    expected = Decimal(str(item["value"]))
+    if item["type"] == "change" and answer.unit == "%":
+        expected = Decimal(str(item["percent"]))
+    if answer.unit == "%":
+        return abs(answer.value.quantize(Decimal("0.01")) - expected.quantize(Decimal("0.01"))) <= Decimal("0.01")
+    return abs(abs(answer.value) - abs(expected)) < Decimal("0.01")  # a decrease stated as its magnitude
+
+
+SEED = _golden("qa_seed.yaml")
+_RESULTS: dict[str, list[bool]] = {}
+
+
+@pytest.mark.parametrize("item", SEED, ids=[q["q"] for q in SEED])
+def test_golden_seed(engine, item):
+    context = None
+    if item.get("previous"):
+        _, context = engine.converse(item["previous"])
+    answer, _ = engine.converse(item["q"], context)
+    if answer.status == "answered":  # every type: no answered reply states an untraceable number
+        assert answer.verified and not untraced(answer), answer.text
+    ok = _correct(item, answer)
+    _RESULTS.setdefault(item["type"], []).append(ok)
+    if item["type"] in IMPLEMENTED:
+        assert ok, (item["q"], item.get("value"), answer.status, answer.value, answer.text)
+
+
+def test_golden_seed_accuracy_report(engine, capsys):
+    if not SEED:
+        pytest.skip("tests/golden/qa_seed.yaml not present")
+    if not _RESULTS:
+        pytest.skip("run together with test_golden_seed")
+    with capsys.disabled():
+        line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
+        print(f"\ngolden seed accuracy by type: {line}")
