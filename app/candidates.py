@@ -237,10 +237,10 @@ def choose_documents(query: Query, docs: list[DocumentSummary], named: list[Docu
     pool = named or docs
     if query.kind:
         kept = [d for d in pool if d.kind == query.kind]
-        if not kept:
+        if not kept and query.kind == "决算":  # a final account cannot be read from a budget
             return DocumentChoice([], problem="no_answer",
                                   message=f"没有找到{query.kind}文件。{coverage(every)}")
-        pool = kept
+        pool = kept or pool  # a final account prints the budget figures beside its own
     if query.scope:
         pool = [d for d in pool if d.scope == query.scope] or pool
     years = sorted({d.year for d in pool if d.year})

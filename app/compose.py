@@ -86,7 +86,7 @@ def sources(records: list[FactRecord]) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        where = f"{f.locator.table}《{f.label[0]}》" if f.locator.table and f.label else f.locator.describe()
+        where = f"{table_ref(f.locator.table)}《{f.label[0]}》" if f.locator.table and f.label else f.locator.describe()
         snippet = f.sentence or f"{fact_label(r)}：{f.text}"
         out.append({"doc_id": f.doc_id, "title": r.doc.title, "locator": where, "snippet": snippet})
     return out
@@ -108,11 +108,19 @@ def _figure(value: Decimal, unit: str) -> str:
     return f"{value.normalize():f}{unit}"
 
 
+def table_ref(key: str | None) -> str:
+    """表十 as printed; a bare number (8, 1-1) as 表8 so that it never reads as a figure."""
+    if not key:
+        return ""
+    return f"表{key}" if key[0].isdigit() else key
+
+
 def _where(r: FactRecord) -> str:
     f = r.fact
     if f.origin == "narrative":
         return "说明部分"
-    return f"{f.locator.table}《{f.label[0]}》“{f.locator.column}”栏" if f.locator.column else f"{f.locator.table}"
+    ref = table_ref(f.locator.table)
+    return f"{ref}《{f.label[0]}》“{f.locator.column}”栏" if f.locator.column else ref
 
 
 def compose(question: str, plan: Plan, result: Result, query_direction: str | None,

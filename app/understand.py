@@ -55,10 +55,11 @@ class Query:
 
 
 # 比2023年 / 较上年 / 与2023年相比: a comparison with a named year is a change question
-_COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)\d{2}年?|上年|去年|上一年|前一年|前年)")
+_COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)?\d{2}年?|上年|去年|上一年|前一年|前年)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _WITHIN = re.compile(r"^(?:里面?的?|中的?|当中的?|之中的?|的|其中的?)$")
 _PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!度?以来)")  # 25年 → 2025 (questions, not documents)
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
 
@@ -73,15 +74,17 @@ def understand(question: str, glossary: Glossary) -> Query:
     family = _family(text, cue_text, glossary)
     query = Query(question=question, operation=family)
     query.years = [int(y) for y in _YEAR.findall(text)] + [_cn_year(y) for y in _CN_YEAR.findall(text)]
+    query.years += [2000 + int(y) for y in _SHORT_YEAR.findall(_YEAR.sub(" ", text))]
     query.year_offsets = [glossary.relative_years[t.text] for t in tokens if t.kind == "year"]
     compared = _COMPARED.search(text)
     if compared:
         word = compared.group(0)[1:]
-        year = _YEAR.match(word + ("" if word.endswith("年") else "年"))
-        if year and int(year.group(1)) in query.years:
-            query.compared_year = int(year.group(1))
-            query.years.remove(query.compared_year)
-        elif not year:
+        digits = word.rstrip("年")
+        year = int(digits) + (2000 if len(digits) == 2 else 0) if digits.isdigit() else None
+        if year and year in query.years:
+            query.compared_year = year
+            query.years.remove(year)
+        elif year is None:
             query.compared_offset = -1
             offset = glossary.relative_years.get(word)
             if offset is not None and offset in query.year_offsets:
@@ -114,6 +117,11 @@ def understand(question: str, glossary: Glossary) -> Query:
             query.denominator = query.within
     else:
         query.items = items
+    if not query.items:  # 支出决算是多少: the measure word names the total it measures
+        for word in ("支出", "收入"):
+            if word in text and word in glossary.phrases:
+                query.items = [Item(word, *_officials(word, glossary), position=text.find(word))]
+                break
     if family == "sum" and len(query.items) < 2:
         query.operation = "lookup"  # 三公一共花多少钱: the total of one item is its figure
     return query
@@ -193,7 +201,10 @@ def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
         prev = out[-1] if out else None
         if prev and prev.position + len(prev.surface) == item.position and not _weak(item.surface, glossary):
             surface = prev.surface + item.surface
-            out[-1] = Item(surface, [surface] + prev.official + item.official, prev.codes + item.codes, prev.position)
+            # a short everyday tail (经费, 支出) qualifies the head; its own meaning (the total) is dropped
+            tail = item.official if len(item.surface) > 2 or item.surface in item.official else []
+            out[-1] = Item(surface, [surface] + prev.official + tail, prev.codes + (item.codes if tail else []),
+                           prev.position)
         else:
             out.append(item)
     return out
