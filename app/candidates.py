@@ -23,7 +23,7 @@ from ingest.model import Disclosure, Fact, Row, Table
 THRESHOLD = 0.6  # below this no fact is taken to be what the question names
 TOTAL_WORDS = ("合计", "总计", "小计")
 _CODE = re.compile(r"^\d{3,}")
-_MEASURE_COLUMN = re.compile(r"^(?:\d{4}年)?(?:本年|全年|年初|上年)?(?:预算数|决算数|预算|决算|执行数|金额|数)$")
+_MEASURE_COLUMN = re.compile(r"^(?:\d{4}年)?(?:本年|全年|年初|上年)?(?:支出|收入)?(?:预算数|决算数|预算|决算|执行数|金额|数)$")
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
 
 
@@ -179,8 +179,8 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
     for i, r in enumerate(pool):
         if unit is not None and r.fact.unit != unit:
             continue
-        if year is not None and r.fact.year != year:
-            continue
+        if year is not None and (r.fact.year if r.fact.year is not None else r.doc.year) != year:
+            continue  # a figure without a year of its own is the document's year
         if r.fact.origin == "narrative":
             if measures is None and r.fact.measure in DERIVED:
                 continue

@@ -65,6 +65,13 @@ class Engine:
             self._pools[doc.doc_id] = records(self.store.get(doc.doc_id), doc)
         return self._pools[doc.doc_id]
 
+    def _plan(self, query: Query, doc: DocumentSummary, year: int | None, docs: list[DocumentSummary]):
+        pools = {doc.doc_id: self.pool(doc)}
+        for other in docs:  # the same issuer's other years, for changes across documents
+            if other.issuer == doc.issuer and other.doc_id != doc.doc_id:
+                pools[other.doc_id] = self.pool(other)
+        return make_plan(query, doc, year, pools, docs, self.glossary)
+
     def ask(self, question: str, context: Context | None = None) -> Answer:
         answer, _ = self.converse(question, context)
         return answer
@@ -91,18 +98,18 @@ class Engine:
         if not query.items:
             return _no(question, f"文件中没有找到与这个问题对应的数字。{coverage(docs)}"), new_context
         choice = choose_documents(query, docs, named, docs)
-        if choice.problem == "clarify":
-            answer = Answer(question=question, status=CLARIFY, text=choice.message,
-                            options=[describe(d) for d in choice.documents])
-            return answer, new_context
-        if choice.problem:
+        if choice.problem and choice.problem != "clarify":
             return _no(question, choice.message), new_context
-        doc = choice.documents[0]
-        pools = {doc.doc_id: self.pool(doc)}
-        for other in docs:  # the same issuer's other years, for changes across documents
-            if other.issuer == doc.issuer and other.doc_id != doc.doc_id:
-                pools[other.doc_id] = self.pool(other)
-        plan = make_plan(query, doc, choice.year or doc.year, pools, docs, self.glossary)
+        plans = [(d, self._plan(query, d, choice.year or d.year, docs)) for d in choice.documents[:CLARIFY_FROM]]
+        if choice.problem == "clarify":
+            agreed = _agreed(plans)
+            if agreed is None:
+                answer = Answer(question=question, status=CLARIFY, text=choice.message,
+                                options=[describe(d) for d in choice.documents])
+                return answer, new_context
+            plans = [agreed]
+            agreed[1].notes.append("（" + "、".join(describe(d) for d in choice.documents) + "中此数相同。）")
+        doc, plan = plans[0]
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}"), new_context
         try:
@@ -118,6 +125,26 @@ class Engine:
                             text="答案中的数字未能通过核对，不予显示。", checks=answer.checks, facts=answer.facts)
             return failed, new_context
         return answer, new_context
+
+
+CLARIFY_FROM = 6  # documents planned to see whether they agree; more than this are simply listed
+
+
+def _agreed(plans):
+    """When every fitting document gives the same figures, there is nothing to clarify:
+    the 部门 document (the consolidated one) answers, and the text says the others agree.
+    Only documents of one year agree this way (部门 and 单位 budgets, a re-issued file)."""
+    if len(plans) < 2 or any(isinstance(p, NoPlan) for _, p in plans):
+        return None
+    if len({d.year for d, _ in plans}) > 1:
+        return None  # different years are different answers, however alike their figures
+    try:
+        values = {tuple(execute(p.program).computed) for _, p in plans}
+    except CalcError:
+        return None
+    if len(values) != 1:
+        return None
+    return sorted(plans, key=lambda dp: dp[0].scope != "部门")[0]
 
 
 def _named_by(doc: DocumentSummary, words: str, glossary: Glossary) -> bool:

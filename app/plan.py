@@ -181,7 +181,7 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
     if part.row is not None or part.fact.locator.row is not None:
         row_total = [r for r in pool if r.fact.doc_id == part.fact.doc_id and r.fact.locator.table == part.fact.locator.table
                      and r.fact.locator.row == part.fact.locator.row and r.is_grand_total_column and r is not part
-                     and r.fact.year == part.fact.year and r.fact.value >= part.fact.value]
+                     and r.fact.value >= part.fact.value]
         if row_total:
             return row_total[0]
     return None
