@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from app.glossary import Glossary, issuer_short_names, norm
+from app.glossary import Glossary, abbreviates, issuer_core, issuer_short_names, norm
 from app.understand import Item, Query
 from index.facts import DocumentSummary
 from ingest.model import Disclosure, Fact, Row, Table
@@ -161,17 +161,18 @@ DERIVED = frozenset({"增减额", "增减率", "占比", "个数"})  # narrative
 
 def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | None = None,
          unit: str | None = "元", measures: frozenset[str] | None = None,
-         within: Item | None = None) -> list[tuple[float, FactRecord]]:
+         within: Item | None = None, measure: str | None = None) -> list[tuple[float, FactRecord]]:
     """Facts for an item, best first, filtered by year and unit (the order is deterministic).
 
     Narrative figures count only with one of `measures` (default: amounts, not changes or
     shares). When the question typed a printed term (机关运行经费), facts it names come
     before those of the glossary's other printed terms. `within` (基本支出里的办公费) prefers
-    facts whose label also names the qualifier."""
+    facts whose label also names the qualifier. `measure` (budget | final; by default what the
+    document is) prefers 预算数 or 决算数 columns: a 决算 prints both side by side."""
     typed = item.official[0] == item.surface and len(item.official) > 1
     if typed:
         first = rank(replace(item, official=[item.surface], codes=[]), pool, glossary, year=year, unit=unit,
-                     measures=measures, within=within)
+                     measures=measures, within=within, measure=measure)
         if first and first[0][0] >= THRESHOLD:
             return first
     sangong = glossary.sangong_words()
@@ -192,9 +193,23 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
             if any(term in w for term in within.official[:4] for w in words):
                 s += 0.06
         if s > 0:
+            s += _measure_fit(r, measure or ("final" if r.doc.kind == "决算" else None))
             scored.append((s, i, r))
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [(s, r) for s, _, r in scored]
+
+
+def _measure_fit(r: FactRecord, measure: str | None) -> float:
+    """Asked for (or, in a 决算, by default) the 决算数, prefer its columns; in a budget, only
+    keep away from a 决算数 column (上年决算数) unless asked for it."""
+    where = "".join(r.column_parts) + (norm(r.fact.measure or ""))
+    final = "决算" in where or "执行数" in where or "实际" in where
+    budget = "预算" in where and not final
+    if measure == "final":
+        return 0.1 if final else (-0.1 if budget else 0.0)
+    if measure == "budget":
+        return 0.1 if budget else (-0.1 if final else 0.0)
+    return -0.1 if final else 0.0
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -219,6 +234,15 @@ def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossar
                 best = name
     if best:
         named = [d for d in docs if d.issuer and best in issuer_short_names(d.issuer, glossary)]
+        return best, named
+    for d in docs:  # contractions the rules do not spell out (规划资源局, 社工部)
+        core = issuer_core(d.issuer or "", glossary)
+        for size in range(min(len(core) - 1, len(text)), 2, -1):
+            for i in range(len(text) - size + 1):
+                if abbreviates(text[i:i + size], core) and size > len(best):
+                    best = text[i:i + size]
+    if best:
+        named = [d for d in docs if d.issuer and abbreviates(best, issuer_core(d.issuer, glossary))]
     return best, named
 
 

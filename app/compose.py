@@ -123,11 +123,21 @@ def _where(r: FactRecord) -> str:
     return f"{ref}《{f.label[0]}》“{f.locator.column}”栏" if f.locator.column else ref
 
 
+def _measure_word(r: FactRecord, doc_kind: str | None) -> str:
+    """决算数 / 预算数 as the figure's column says (a 决算 prints both), else by the document."""
+    where = (r.fact.locator.column or "") + (r.fact.measure or "")
+    if "决算" in where or "执行" in where:
+        return "决算数"
+    if "预算" in where:
+        return "预算数"
+    return "决算数" if doc_kind == "决算" else "预算数"
+
+
 def compose(question: str, plan: Plan, result: Result, query_direction: str | None,
             wants_percent: bool) -> Answer:
     recs, names, years = plan.records, plan.names, plan.years
     who = plan.doc.issuer or ""
-    kind = "决算数" if plan.doc.kind == "决算" else "预算"
+    kind = _measure_word(recs[0], plan.doc.kind)
     value, unit = result.value, result.unit
     if plan.operation == "lookup":
         f = recs[0].fact

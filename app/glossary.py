@@ -99,6 +99,30 @@ def load_glossary(path: str | None = None) -> Glossary:
 # --- issuers' short names -----------------------------------------------------------------
 
 
+def issuer_core(full: str, glossary: Glossary) -> str:
+    """The name without region prefixes: 上海市普陀区规划和自然资源局 → 规划和自然资源局."""
+    rest = norm(full)
+    for pattern in glossary.issuers.get("drop_prefixes", []):
+        m = re.match(pattern if "(" in pattern else re.escape(pattern), rest)
+        if m and len(m.group(0)) < len(rest):
+            rest = rest[len(m.group(0)):]
+    return rest
+
+
+def abbreviates(short: str, core: str) -> bool:
+    """规划资源局 / 社工部 for 规划和自然资源局 / 社会工作部: the same first and last character, the
+    rest picked in order from the full name (a contraction), at least three characters."""
+    if len(short) < 3 or len(short) >= len(core) or short[0] != core[0] or short[-1] != core[-1]:
+        return False
+    at = 0
+    for ch in short:
+        at = core.find(ch, at)
+        if at < 0:
+            return False
+        at += 1
+    return True
+
+
 def issuer_short_names(full: str, glossary: Glossary) -> set[str]:
     """The names people use for an issuer, generated from its full name by the glossary's rules
     (drop region prefixes, shorten suffixes, common abbreviations, level words in front)."""

@@ -15,6 +15,7 @@ When a needed fact clears no threshold the plan says what is missing (status no_
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from app.calc import Program, Step
@@ -48,8 +49,19 @@ def name_for(record: FactRecord, item: Item | None) -> str:
     return name
 
 
+_MEASURE: ContextVar[str | None] = ContextVar("measure", default=None)  # the Query's measure, for _best
+
+
 def make_plan(query: Query, doc: DocumentSummary, year: int, pools: dict[str, list[FactRecord]],
               docs: list[DocumentSummary], glossary: Glossary) -> Plan | NoPlan:
+    token = _MEASURE.set(query.measure)
+    try:
+        return _make_plan(query, doc, year, pools, docs, glossary)
+    finally:
+        _MEASURE.reset(token)
+
+
+def _make_plan(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
     pool = pools[doc.doc_id]
     op = query.operation
     if op == "lookup":
@@ -65,7 +77,7 @@ def make_plan(query: Query, doc: DocumentSummary, year: int, pools: dict[str, li
 
 def _best(item: Item, pool: list[FactRecord], glossary: Glossary, year: int | None,
           within: Item | None = None) -> FactRecord | None:
-    ranked = rank(item, pool, glossary, year=year, within=within)
+    ranked = rank(item, pool, glossary, year=year, within=within, measure=_MEASURE.get())
     return ranked[0][1] if ranked and ranked[0][0] >= THRESHOLD else None
 
 
@@ -181,10 +193,14 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
     if part.row is not None or part.fact.locator.row is not None:
         row_total = [r for r in pool if r.fact.doc_id == part.fact.doc_id and r.fact.locator.table == part.fact.locator.table
                      and r.fact.locator.row == part.fact.locator.row and r.is_grand_total_column and r is not part
-                     and r.fact.value >= part.fact.value]
+                     and _year(r) == _year(part) and r.fact.value >= part.fact.value]
         if row_total:
             return row_total[0]
     return None
+
+
+def _year(r: FactRecord) -> int | None:
+    return r.fact.year if r.fact.year is not None else r.doc.year
 
 
 def _sum(query, doc, year, pool, glossary) -> Plan | NoPlan:

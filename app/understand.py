@@ -118,8 +118,8 @@ def understand(question: str, glossary: Glossary) -> Query:
     else:
         query.items = items
     if not query.items:  # 支出决算是多少: the measure word names the total it measures
-        for word in ("支出", "收入"):
-            if word in text and word in glossary.phrases:
+        for word, cue in (("支出", "支出"), ("收入", "收入"), ("支出", "花")):  # 花了多少钱: spending
+            if cue in text and word in glossary.phrases:
                 query.items = [Item(word, *_officials(word, glossary), position=text.find(word))]
                 break
     if family == "sum" and len(query.items) < 2:
