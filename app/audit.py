@@ -44,6 +44,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("A04", ERROR, "“三公”经费合计应等于因公出国（境）费、公务接待费与公务用车购置及运行费之和，公务用车购置及运行费应等于购置费与运行费之和"),
     Rule("A05", ERROR, "上级科目和合计行应等于下级科目之和"),
     Rule("A06", ERROR, "不同表格中的同一数字应一致（如 收支总表与财政拨款收支总表、支出表与基本支出表）"),
+    Rule("A07", ERROR, "表中的增减率（增幅%）列应与两个年度的数字重新计算的结果一致"),
     Rule("B01", ERROR, "说明中的金额应与表格中同一项目的数字一致"),
     Rule("B02", ERROR, "说明中的占比应与金额和分母重新计算的结果一致"),
     Rule("B03", ERROR, "说明中的增减额、增减率和上年基数应相互一致"),
@@ -387,6 +388,41 @@ def summaries(d: Disclosure) -> list[Finding]:
     return out
 
 
+def rate_columns(d: Disclosure) -> list[Finding]:
+    """A "2024年预算比2023年预算增幅%" column against the two years' total columns of the same table."""
+    out = []
+    for table in d.tables:
+        if table.kind != GRID:
+            continue
+        money = [c for c in table.columns if c.unit == "元"]
+        for rate in (c for c in table.columns if c.unit == "%" and re.search(r"增幅|增长|增减", c.label)):
+            years = [int(y) for y in re.findall(r"(20\d\d)", rate.label)]
+            if len(years) != 2:
+                continue
+
+            def total_of(year: int) -> int | None:
+                cols = [c for c in money if str(year) in c.label and
+                        (len(c.path) == 1 or squeeze(c.path[-1]) in _TOTAL_WORDS)]
+                return cols[0].index if len(cols) == 1 else None
+
+            cur, prev = total_of(max(years)), total_of(min(years))
+            if cur is None or prev is None:
+                continue
+            for row in table.rows:
+                cell, a, b = row.cell(rate.index), value(row, cur), value(row, prev)
+                if cell is None or cell.value is None or not b or a is None:
+                    continue
+                decimals = len(cell.text.split(".")[1]) if "." in cell.text else 0
+                computed = (a - b) / b * 100
+                if abs(computed - cell.value) <= Decimal(1).scaleb(-decimals) / 2 + Decimal("0.0001"):
+                    continue
+                figs = [f for f in (cell_figure(table, row, rate.index), cell_figure(table, row, cur),
+                                    cell_figure(table, row, prev)) if f]
+                out.append(Finding("A07", f"{table.key}“{table.title}”{row_label(row.code, row.name)}：{squeeze(rate.label)} "
+                                          f"为 {cell.text}，按两年数字计算为 {computed:.2f}%。", figs))
+    return out
+
+
 # --- running the rules --------------------------------------------------------------------------------
 
 
@@ -394,7 +430,8 @@ def audit(d: Disclosure) -> list[Finding]:
     from app.audit_text import TEXT_RULES  # the text rules build on the helpers above
 
     findings: list[Finding] = []
-    for rule in (balance, column_totals, sangong, children_sums, cross_tables, summaries, *TEXT_RULES):
+    for rule in (balance, column_totals, sangong, children_sums, cross_tables, summaries, rate_columns,
+                 *TEXT_RULES):
         findings.extend(rule(d))
     order = list(RULES)
     findings.sort(key=lambda f: order.index(f.rule))

@@ -271,8 +271,11 @@ def _rate_from_levels(d: Disclosure, before: list[Fact], rate: Fact) -> list[Fin
         (_printed_tolerance(level) + _printed_tolerance(base)) / base.value * 100
     if abs(computed - rate.value) <= tol + Decimal("0.0001"):
         return []
-    return [Finding("B03", f"说明中{year}年{kind} {base.text}、{d.year}年 {level.text}，增减率应为 {computed:.2f}%，"
-                           f"说明写为 {rate.text}（{rate.sentence[:60]}）。",
+    # the sign the cue word gives (增加/减少) against the sign of the two figures: a direction word
+    rule = "B04" if computed and rate.value and (computed > 0) != (rate.value > 0) else "B03"
+    said = ("增加" if rate.value > 0 else "减少" if rate.value < 0 else "") + rate.text.lstrip("+-")
+    return [Finding(rule, f"说明中{year}年{kind} {base.text}、{d.year}年 {level.text}，增减率应为 {computed:.2f}%，"
+                          f"说明写为{said}（{rate.sentence[:60]}）。",
                     [fact_figure(base), fact_figure(level), fact_figure(rate)])]
 
 

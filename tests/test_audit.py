@@ -228,6 +228,11 @@ def test_b04_direction_words():
     ok = _disclosure(text="年初预算为10.00万元，支出决算为9.00万元。决算数小于预算数的主要原因：节约。", kind="决算")
     bad = _disclosure(text="年初预算为10.00万元，支出决算为9.00万元。决算数大于预算数的主要原因：节约。", kind="决算")
     assert "B04" not in _rules(ok) and "B04" in _rules(bad)
+    # a rate against the prior year's 执行数: its direction word against the two figures
+    said = "2023年当年预算执行数为100.00万元，2024年预算安排90.00万元，比2023年预算执行数{}10.00%。"
+    assert _rules(_disclosure(text=said.format("减少"))) == []
+    assert _rules(_disclosure(text=said.format("增加"))) == ["B04"]
+    assert _rules(_disclosure(text=said.format("减少").replace("10.00%", "12.00%"))) == ["B03"]
 
 
 def test_b05_empty_table_note():
@@ -285,3 +290,18 @@ def test_b03_change_against_a_table_with_both_years():
     assert finding.rule == "B03" and "-15,000.00" in finding.message
     # the seed's changes all agree with its 表五 and 表十, which print both years
     assert not [f for f in audit(_doc(SAMPLE.name)) if f.rule == "B03"]
+
+
+def test_a07_rate_column_of_the_seed():
+    """The seed's 表五 prints 2024年预算比2023年预算增幅% (whole percent) beside both years: all agree."""
+    import copy
+
+    seed = _doc(SAMPLE.name)
+    assert not [f for f in audit(seed) if f.rule == "A07"]
+    planted = copy.deepcopy(seed)
+    (table,) = [t for t in planted.tables if t.key == "表五"]
+    row = next(r for r in table.rows if r.code == "2010301")
+    rate = next(c for c in table.columns if c.unit == "%")
+    row.cell(rate.index).value, row.cell(rate.index).text = Decimal("-9"), "-9"
+    (finding,) = [f for f in audit(planted) if f.rule == "A07"]
+    assert "-4.20%" in finding.message and finding.figures[0].locator.table == "表五"
