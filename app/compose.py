@@ -176,6 +176,19 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
     elif plan.operation == "sum":
         parts = "、".join(f"{n}{_figure(r.fact.value, r.fact.unit)}" for n, r in zip(names, recs))
         text = f"{who}{years[0]}年{parts}，合计{_figure(value, unit)}。数据来自{_where(recs[0])}。"
+    elif plan.operation == "breakdown":
+        whole = recs[0].fact
+        parts = "、".join(f"{n}{_figure(r.fact.value, r.fact.unit)}" for n, r in zip(names[1:], recs[1:]))
+        text = (f"{who}{years[0]}年{names[0]}{kind}{_figure(whole.value, whole.unit)}，包括{parts}。"
+                f"数据来自{_where(recs[0])}。")
+        if value != whole.value:
+            text += f"各项相加为{_figure(value, unit)}，与合计数不一致。"
+        value, unit = whole.value, whole.unit
+    elif plan.operation == "extreme":
+        pick = recs[1 + result.choice]
+        word = "最多" if plan.program.steps[-1].op == "max" else "最少"
+        text = (f"{who}{years[0]}年{names[0]}中{word}的是{names[1 + result.choice]}，"
+                f"{kind}{_figure(pick.fact.value, pick.fact.unit)}。数据来自{_where(pick)}。")
     else:
         raise ValueError(f"no composer for {plan.operation}")
     text += "".join(plan.notes)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank
+from app.parts import column_parts_of, part_name, parts_of
 from app.glossary import Glossary
 from app.understand import Item, Query
 from index.facts import DocumentSummary
@@ -72,6 +73,8 @@ def _make_plan(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
         return _share(query, doc, year, pool, glossary)
     if op == "sum":
         return _sum(query, doc, year, pool, glossary)
+    if op in ("breakdown", "extreme"):
+        return _parts(query, doc, year, pool, glossary)
     return NoPlan("no_answer", "暂不支持这类问题。")
 
 
@@ -197,6 +200,32 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
         if row_total:
             return row_total[0]
     return None
+
+
+def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    """Breakdown (the parts with their figures, and their sum checked against the whole) or
+    extreme (the largest / smallest part), from the table structure around the item's figure."""
+    if not query.items:
+        return NoPlan("no_answer", "问题没有说明是哪一项的构成。")
+    item = query.items[-1]
+    ranked = [r for s, r in rank(item, pool, glossary, year=year, within=query.within,
+                                 measure=_MEASURE.get())[:12] if s >= THRESHOLD]
+    # a heading over sub-columns (基本支出 › 人员经费 / 日常公用经费) is the item's own split; rows
+    # under it (by function or subject) come second
+    found, whole = [], None
+    for finder in (column_parts_of, parts_of):
+        whole = next((r for r in ranked if len(finder(r, pool)) >= 2), None)
+        if whole is not None:
+            found = finder(whole, pool)
+            break
+    if whole is None:
+        return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{item.surface}”的明细。")
+    facts = [whole.fact] + [p.fact for p in found]
+    refs = tuple(f"f{i}" for i in range(1, len(facts)))
+    op = "sum" if query.operation == "breakdown" else query.extreme
+    program = Program(facts, [Step(op, refs)])
+    names = [item.official[0] if whole.is_total_row else name_for(whole, item)] + [part_name(p) for p in found]
+    return Plan(query.operation, program, [whole] + found, names, [year] * len(facts), doc)
 
 
 def _year(r: FactRecord) -> int | None:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from app.glossary import Glossary, norm
 
 # Operation families the engine computes today; the rest are recognised and answered no_answer.
-NUMERIC = ("lookup", "change", "share", "sum")
+NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme")
 TEXT_FAMILIES = ("definition", "reason")
 
 
@@ -46,6 +46,7 @@ class Query:
     scope: str | None = None  # 部门 | 单位 | None
     direction: str | None = None  # change: increase | decrease (as the question asks)
     wants_percent: bool = False  # change: the question asks for the rate
+    extreme: str = "max"  # extreme: max | min
     numbers: list[Decimal] = field(default_factory=list)  # figures stated in the question, in 元
 
     @property
@@ -106,6 +107,8 @@ def understand(question: str, glossary: Glossary) -> Query:
             break
     query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
     query.numbers = parse_numbers(text, glossary)
+    if any(norm(w) in text for w in glossary.operations.get("extreme", {}).get("min", [])):
+        query.extreme = "min"
     if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
             text[items[0].position + len(items[0].surface):items[1].position]):
         query.within, items = items[0], items[1:]  # 基本支出里的办公费 / 基本支出中人员经费占多少

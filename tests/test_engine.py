@@ -15,7 +15,8 @@ from index.facts import FactStore
 from tests.conftest import ROOT, SAMPLE
 
 GOLDEN = ROOT / "tests" / "golden"
-IMPLEMENTED = {"lookup", "change", "share", "multi_doc", "no_answer"}  # types the engine answers fully today
+IMPLEMENTED = {"lookup", "change", "share", "multi_doc", "no_answer"}
+FLOORS = {"sum_breakdown": 0.9, "extreme": 0.25}  # partly implemented: held above what was measured  # types the engine answers fully today
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +85,10 @@ def test_no_answer_states_no_number(engine, question):
     assert "已收录的文件" in answer.text or "文件" in answer.text
 
 
-def test_unsupported_types_say_so_in_chinese(engine):
-    answer = engine.ask("人员经费包括哪些？")
-    assert answer.status == "no_answer" and "暂时还不能" in answer.text
+@pytest.mark.parametrize("question", ["三公经费为什么减少？", "什么是三公经费？", "有几辆车？"])
+def test_unsupported_types_say_so_in_chinese(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "no_answer" and "暂时还不能" in answer.text and answer.value is None
 
 
 def test_follow_up_keeps_the_subject(engine):
@@ -169,3 +171,5 @@ def test_golden_seed_accuracy_report(engine, capsys):
     with capsys.disabled():
         line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
         print(f"\ngolden seed accuracy by type: {line}")
+    low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if t in FLOORS and sum(v) / len(v) < FLOORS[t]}
+    assert not low, f"below the floors {FLOORS}: {low}"

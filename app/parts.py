@@ -1,0 +1,88 @@
+"""The parts a figure is made of, read from its table's structure (for breakdowns and extremes).
+
+A figure's parts are found three ways, in this order:
+  1. its row has child rows (subject codes 301 → 30101, 30102 …): the children, same column;
+  2. it is the total row under a column that names the item (人员经费, 日常公用经费): the
+     column's top-level rows with a figure; while only one of them has a figure, its children;
+  3. it is the grand total of a table about the item (the 三公 table): the sibling columns
+     under the same header (因公出国（境）费, 公务用车购置及运行费 › 小计, 公务接待费).
+Zero and empty cells are left out: a part with nothing in it is not part of the figure.
+"""
+
+from __future__ import annotations
+
+from app.candidates import TOTAL_WORDS, FactRecord
+
+
+def _cell(pool: list[FactRecord], like: FactRecord, row: int | None, column: str | None) -> FactRecord | None:
+    for r in pool:
+        f = r.fact
+        if (f.doc_id == like.fact.doc_id and f.locator.table == like.fact.locator.table and f.locator.row == row
+                and f.locator.column == column and f.origin == like.fact.origin and f.unit == like.fact.unit):
+            return r
+    return None
+
+
+def _children(pool: list[FactRecord], record: FactRecord, parent: int | None, column: str | None) -> list[FactRecord]:
+    if record.table is None:
+        return []
+    rows = [row for row in record.table.rows if row.parent == parent and not row.is_total
+            and (parent is not None or (row.code and row.level == 1))]
+    found = [_cell(pool, record, row.index, column) for row in rows]
+    return [r for r in found if r is not None and r.fact.value != 0]
+
+
+def parts_of(record: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
+    column = record.fact.locator.column
+    if record.table is None or record.fact.origin != "table":
+        return []
+    if record.row is not None and not record.is_total_row:
+        return _children(pool, record, record.row.index, column)
+    if not record.is_grand_total_column:
+        top = _children(pool, record, None, column)
+        while len(top) == 1 and top[0].row is not None:
+            below = _children(pool, top[0], top[0].row.index, column)
+            if not below:
+                break
+            top = below
+        return top
+    return _sibling_columns(record, pool)
+
+
+def column_parts_of(record: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
+    """Parts as sub-columns only: 2024年基本支出 › 总计 → › 人员经费, › 日常公用经费."""
+    if record.table is None or record.fact.origin != "table" or not record.is_total_row:
+        return []
+    return _sibling_columns(record, pool)
+
+
+def _sibling_columns(record: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
+    """合计 of 2024年预算数 → 2024年预算数 › 因公出国（境）费, › 公务用车购置及运行费 › 小计, › 公务接待费."""
+    path = (record.fact.locator.column or "").split(" › ")
+    if len(path) < 2 or path[-1] not in TOTAL_WORDS:
+        return []
+    prefix = path[:-1]
+    groups: dict[str, list[str]] = {}
+    for column in record.table.columns:
+        if column.path[:len(prefix)] == tuple(prefix) and len(column.path) > len(prefix):
+            head = column.path[len(prefix)]
+            if head not in TOTAL_WORDS:
+                groups.setdefault(head, []).append(column.label)
+    out = []
+    for head, labels in groups.items():
+        exact = [label for label in labels if label.split(" › ")[-1] == head]
+        subtotal = [label for label in labels if label.split(" › ")[-1] in TOTAL_WORDS]
+        label = (exact or subtotal or [None])[0]
+        cell = _cell(pool, record, record.fact.locator.row, label) if label else None
+        if cell is not None and cell.fact.value != 0:
+            out.append(cell)
+    return out
+
+
+def part_name(r: FactRecord) -> str:
+    """The printed name of a part: its row name, or for a column part the column's own name."""
+    path = (r.fact.locator.column or "").split(" › ")
+    if r.is_total_row and path:
+        named = [p for p in path if p not in TOTAL_WORDS]
+        return named[-1] if named else path[-1]
+    return r.display_name()
