@@ -109,10 +109,10 @@ def _figure(value: Decimal, unit: str) -> str:
 
 
 def table_ref(key: str | None) -> str:
-    """表十 as printed; a bare number (8, 1-1) as 表8 so that it never reads as a figure."""
+    """表十 as printed; a bare number (8, 1-1, 五) as 表8 so that it never reads as a figure."""
     if not key:
         return ""
-    return f"表{key}" if key[0].isdigit() else key
+    return key if key.startswith("表") else f"表{key}"
 
 
 def _where(r: FactRecord) -> str:

@@ -23,7 +23,7 @@ from app.compose import CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
 from app.plan import NoPlan, make_plan
 from app.understand import NUMERIC, Query, understand
-from app.verify import verify
+from app.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ class Engine:
             log.warning("calculation failed for %r: %s", question, exc.detail)
             return _no(question, exc.message), new_context
         answer = compose(question, plan, result, query.direction, query.wants_percent)
+        narrative_check(answer, plan, query, self.pool(doc), self.glossary)
         verify(answer, plan.program)
         if not answer.verified:
             log.warning("unverified answer to %r: %s", question, [c.detail for c in answer.checks if not c.ok])

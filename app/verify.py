@@ -82,3 +82,50 @@ def verify(answer: Answer, program: Program | None = None) -> Answer:
     answer.checks.extend(checks)
     answer.verified = all(c.ok for c in checks if c.name in ("traced", "recomputed"))
     return answer
+
+
+# --- the narrative against the tables ----------------------------------------------------------
+
+NARRATIVE_MATCH = 0.85  # a narrative figure must name the item this plainly to be compared
+
+
+def narrative_check(answer: Answer, plan, query, pool, glossary) -> Answer:
+    """Where the document's narrative states the same figure (预算数, 增减额, 占比), compare it with
+    the table's. Agreement is recorded as a check; a disagreement is also said in the answer, with
+    the narrative's figure (a fact, so traced) — the tables are what the answer is computed from."""
+    from app.calc import fmt_money, fmt_percent
+    from app.candidates import rank
+
+    measure = {"lookup": ("预算数", "决算数"), "change": ("增减额",), "stated_change": (), "share": ("占比",)}
+    wanted = measure.get(plan.operation)
+    if not wanted or not query.items or answer.value is None:
+        return answer
+    unit = "%" if plan.operation == "share" else "元"
+    ranked = rank(query.items[0], pool, glossary, year=plan.years[0], unit=unit, measures=frozenset(wanted))
+    ranked = [(s, r) for s, r in ranked if r.fact.origin == "narrative" and s >= NARRATIVE_MATCH
+              and r.fact.doc_id == plan.doc.doc_id]
+    if plan.operation == "change":
+        ranked = [(s, r) for s, r in ranked if str(plan.years[1]) in r.fact.label_text]
+    if not ranked:
+        return answer
+    stated = ranked[0][1]
+    value = stated.fact.value
+    if plan.operation == "lookup":
+        table = plan.records[0].fact.value
+        same, shown = value == table, f"{fmt_money(value)}元"
+    elif plan.operation == "change":
+        table = plan.records[0].fact.value - plan.records[1].fact.value
+        same, shown = value == table, f"{fmt_money(value)}元"
+    else:
+        places = max(0, -value.as_tuple().exponent)
+        table = answer.value
+        same = table.quantize(Decimal(1).scaleb(-places)) == value
+        shown = f"{fmt_percent(value, places)}%"
+    where = stated.fact.label[0] if stated.fact.label else "说明部分"
+    if same:
+        answer.checks.append(Check("narrative", True, f"说明部分（{where}）所列数字{shown}与表格一致。"))
+    else:
+        answer.checks.append(Check("narrative", False, f"说明部分（{where}）写作{shown}，与表格计算不一致。"))
+        answer.text += f"说明部分写作{shown.replace('−', '-')}，与表格数字不一致，以上按表格计算。"
+        answer.facts.append(stated)
+    return answer

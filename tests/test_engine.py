@@ -173,3 +173,9 @@ def test_golden_seed_accuracy_report(engine, capsys):
         print(f"\ngolden seed accuracy by type: {line}")
     low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if t in FLOORS and sum(v) / len(v) < FLOORS[t]}
     assert not low, f"below the floors {FLOORS}: {low}"
+
+
+def test_narrative_agreement_is_checked(engine):
+    answer = _answered(engine, "三公经费比上年减少多少？")
+    check = next(c for c in answer.checks if c.name == "narrative")
+    assert check.ok and "1,020,000.00" in check.detail

@@ -57,3 +57,12 @@ def test_golden_pdf_accuracy(engine):
     print(f"\ngolden PDF accuracy by type: {line}")
     low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if t in FLOORS and sum(v) / len(v) < FLOORS[t]}
     assert not low, f"below the floors {FLOORS}: {low}"
+
+
+def test_narrative_disagreement_is_reported(engine):
+    """财政局's 说明 prints 71.73% where its table gives 2,106.66 ÷ 2,940.05 = 71.65% (a known defect)."""
+    answer = engine.ask("财政局2024年一般公共服务支出占一般公共预算财政拨款支出的比重是多少？")
+    assert answer.status == "answered" and answer.verified
+    check = next(c for c in answer.checks if c.name == "narrative")
+    assert not check.ok and "71.73%" in check.detail
+    assert "71.73%" in answer.text and "以上按表格计算" in answer.text and not untraced(answer)
