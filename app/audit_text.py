@@ -1,10 +1,10 @@
-"""Audit rules over the narrative (B01–B07) and the document as a whole (C01–C04).
+"""Audit rules over the narrative against itself (B02 shares, B03 changes, B04 direction words,
+B05 empty-table notes, B06 two prior-year bases, B07 政府采购 parts), and the helpers the other
+narrative rules share.
 
 Narrative figures come from ingest.narrative (label = section, subject, measure[, detail]).
-A figure is compared with a table cell only when the cell's label (table title, row name with
-its parent rows, column path) contains most of the subject's character bigrams and the measure
-agrees (a 预算数 in a 决算 is compared with 预算数 columns only); shares and changes are
-recomputed only from figures of the same sentence.
+Shares and changes are recomputed only from figures of the same sentence; tolerances follow the
+printed rounding of every figure taking part.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.audit import Figure, Finding, squeeze, yuan
-from ingest.facts import table_title
-from ingest.model import GRID, Cell, Disclosure, Fact, Locator, Table
+from app.audit import Figure, Finding, cell_figure, yuan
+from ingest.model import Disclosure, Fact, Locator
 from ingest.numbers import unit_factor
 
 MONEY = "元"
@@ -55,111 +54,6 @@ def _sentence_facts(d: Disclosure) -> list[list[Fact]]:
 
 def _detail(f: Fact) -> str:
     return f.label[3] if len(f.label) > 3 else ""
-
-
-# --- B01 narrative amount = table figure -------------------------------------------------------------
-
-
-def _cells(d: Disclosure):
-    """(table, row, column, value, label bigrams, row-and-column bigrams, label) for every money
-    cell of a grid table (a blank cell in a row with figures counts as 0)."""
-    out = []
-    for t in d.tables:
-        if t.kind != GRID:
-            continue
-        by_index = {r.index: r for r in t.rows}
-        for row in t.rows:
-            chain, node = [], row
-            while node is not None and len(chain) < 4:
-                chain.append(node.name)
-                node = by_index.get(node.parent) if node.parent is not None else None
-            if not any(c.value is not None for c in row.cells):
-                continue
-            for col in t.columns:
-                # a blank money cell in a row with figures is printed as nothing: 0
-                cell = row.cell(col.index)
-                if col.unit != MONEY or (cell is not None and cell.value is None and cell.text.strip()):
-                    continue
-                cell = cell if cell is not None and cell.value is not None else Cell(col.index, "", Decimal(0), MONEY)
-                label = f"{table_title(t)} {' '.join(reversed(chain))} {col.label}"
-                names = [bigrams(row.name), set().union(*(bigrams(n) for n in chain)),
-                         set().union(*(bigrams(p) for p in col.path)), *(bigrams(p) for p in col.path)]
-                own = set().union(*names)
-                out.append((t, row, col, cell.value, own | bigrams(table_title(t)), names, label))
-    return out
-
-
-def _measure_fits(fact: Fact, d: Disclosure, column_label: str, title: str) -> bool:
-    years = {int(y) for y in re.findall(r"(20\d\d)", column_label)}
-    if years and d.year not in years:
-        return False
-    if d.kind == "决算":
-        says_budget = "预算数" in column_label or "年初预算" in column_label
-        return says_budget if fact.measure == "预算数" else not says_budget
-    return fact.measure == "预算数"
-
-
-def narrative_vs_tables(d: Disclosure) -> list[Finding]:
-    cells = _cells(d)
-    out = []
-    seen: set[tuple[str, Decimal]] = set()
-    # A subject the narrative gives several different amounts for (a list whose items the parser
-    # could not name) is not one quantity: leave it alone.
-    values: dict[tuple[str, str], set[Decimal]] = {}
-    for f in d.narrative_facts:
-        values.setdefault((f.label[1], f.measure or ""), set()).add(f.value)
-    for f in d.narrative_facts:
-        if f.unit != MONEY or f.measure not in ("预算数", "决算数") or (f.year and d.year and f.year != d.year):
-            continue
-        subject = bigrams(f.label[1])
-        if len(subject) < 2 or (f.label[1], f.value) in seen or len(values[(f.label[1], f.measure)]) > 2:
-            continue
-        name = _PUNCT.sub("", f.label[1])
-        scored = []
-        for t, row, col, v, lb, own, label in cells:
-            if not _measure_fits(f, d, col.label, t.title):
-                continue
-            # the row and column must name the subject themselves, not only the table's title
-            # ("资本性支出" in the 基本支出决算表 is not "基本支出"); a 总计/合计 row may lean on it
-            row_name = _PUNCT.sub("", row.name)
-            named = max(_dice(subject, n) for n in own) >= 0.7
-            if not named and not (row.is_total and row_name and row_name in name):
-                continue
-            score = len(subject & lb) / len(subject)
-            scored.append((score, len(subject & lb) / len(subject | lb), t, row, col, v))
-        if not scored:
-            continue
-        best = max(s[0] for s in scored)
-        if best < 0.8:
-            continue
-        tol = _printed_tolerance(f)
-        top = [s for s in scored if s[0] == best]
-        tight = max(s[1] for s in top)
-        # the figure may sit in any cell that names the subject about as closely as the best one
-        near = [s[2:] for s in top if s[1] >= tight * 0.8]
-        if any(abs(s[3] - f.value) <= tol + unit_factor(s[0].unit) * Decimal("0.005") for s in near):
-            continue
-        top = [s[2:] for s in top if s[1] == tight]  # the label that says least besides the subject
-        # Only the row that names the subject best, in its total column, is the same quantity.
-        top = [s for s in top if _is_total_column(s[0], s[2])] or top
-        if len({s[3] for s in top}) != 1:
-            continue  # the tables hold several different figures for this subject: not one quantity
-        top = [(None, *s) for s in top]
-        seen.add((f.label[1], f.value))
-        t, row, col = top[0][1], top[0][2], top[0][3]
-        from app.audit import cell_figure
-
-        figs = [fact_figure(f)] + [cell_figure(s[1], s[2], s[3].index) for s in top[:3]]
-        out.append(Finding("B01", f"说明中“{f.label[1]}”{f.measure} {f.text}（{yuan(f.value)} 元），表格"
-                                  f"{t.key}“{t.title}”{row.name}【{col.label}】为 {yuan(top[0][4])} 元，"
-                                  f"相差 {yuan(f.value - top[0][4])} 元。", figs))
-    return out
-
-
-def _is_total_column(table: Table, col) -> bool:
-    money = [c for c in table.columns if c.unit == MONEY]
-    last = squeeze(col.path[-1]) if col.path else ""
-    return col is money[0] or last in ("合计", "小计", "总计", "预算数", "决算数")
 
 
 # --- B02 shares, B03/B04 changes, B06 two bases ---------------------------------------------------------
@@ -279,85 +173,6 @@ def _rate_from_levels(d: Disclosure, before: list[Fact], rate: Fact) -> list[Fin
                     [fact_figure(base), fact_figure(level), fact_figure(rate)])]
 
 
-_YEAR_IN = re.compile(r"(?:19|20)\d{2}\s*年?")
-
-
-def _year_free(path: tuple[str, ...]) -> tuple[str, ...]:
-    """A column path without its year and without a trailing 合计/小计: "2024年预算数 › 小计" → (预算数,)."""
-    out = tuple(p for p in (_YEAR_IN.sub("", squeeze(x)) for x in path) if p)
-    return out[:-1] if len(out) > 1 and out[-1] in ("合计", "小计", "总计") else out
-
-
-def _year_pairs(d: Disclosure, year: int):
-    """(table, row, current column, prior column, row-and-column bigrams) for every cell that has
-    its prior-year twin in the same row: the same header path with `year` for the document's."""
-    out = []
-    for t in d.tables:
-        if t.kind != GRID:
-            continue
-        money = [c for c in t.columns if c.unit == MONEY]
-        current = [c for c in money if str(d.year) in c.label]
-        prior = {(_year_free(c.path)): c for c in money if str(year) in c.label}
-        for c in current:
-            twin = prior.get(_year_free(c.path))
-            if twin is None:
-                continue
-            by_index = {r.index: r for r in t.rows}
-            for row in t.rows:
-                if not any(x.value is not None for x in row.cells):
-                    continue
-                chain, node = [], row
-                while node is not None and len(chain) < 4:
-                    chain.append(node.name)
-                    node = by_index.get(node.parent) if node.parent is not None else None
-                names = [bigrams(row.name), set().union(*(bigrams(n) for n in chain)),
-                         *(bigrams(p) for p in _year_free(c.path)),
-                         set().union(*(bigrams(p) for p in _year_free(c.path)))]
-                out.append((t, row, c, twin, names))
-    return out
-
-
-def changes_vs_tables(d: Disclosure) -> list[Finding]:
-    """A change the narrative states against a prior year, recomputed from a table that prints both
-    years (表五 2023年预算数 / 2024年预算数, the 三公 table's two years)."""
-    from app.audit import cell_figure, value
-
-    out = []
-    if d.kind != "预算" or not d.year:
-        return out
-    for f in d.narrative_facts:
-        m = re.fullmatch(r"较(\d{4})年", _detail(f))
-        if f.measure != "增减额" or f.unit != MONEY or not m or (f.year and f.year != d.year):
-            continue
-        subject = bigrams(f.label[1])
-        if len(subject) < 2:
-            continue
-        scored = []
-        for t, row, cur, prev, names in _year_pairs(d, int(m.group(1))):
-            dice = max(_dice(subject, n) for n in names)
-            # the table's own total ("三公经费" is the 合计 column of the 三公 table) names it by its title
-            whole = (squeeze(row.name) in ("合计", "总计", "") and _year_free(cur.path)[-1:] in (("合计",), ("预算数",))
-                     and len(subject & bigrams(t.title)) / len(subject) >= 0.8)
-            if dice < 0.7 and whole:
-                dice = 0.69
-            if dice >= 0.69:
-                a, b = value(row, cur.index) or Decimal(0), value(row, prev.index) or Decimal(0)
-                scored.append((dice, t, row, cur, prev, a - b))
-        if not scored:
-            continue
-        best = max(x[0] for x in scored)
-        top = [x for x in scored if x[0] == best]
-        tol = _printed_tolerance(f) + Decimal("0.02") * max(unit_factor(x[1].unit) for x in top)
-        if any(abs(x[5] - f.value) <= tol for x in top) or len({x[5] for x in top}) != 1:
-            continue
-        _, t, row, cur, prev, delta = top[0]
-        out.append(Finding("B03", f"说明中“{f.label[1]}”{_detail(f)}{'增加' if f.value >= 0 else '减少'}{f.text}，"
-                                  f"{t.key}“{t.title}”{row.name or '（表内唯一行）'}的 {squeeze(cur.label)} 与 "
-                                  f"{squeeze(prev.label)} 之差为 {yuan(delta)} 元。",
-                           [fact_figure(f), cell_figure(t, row, cur.index), cell_figure(t, row, prev.index)]))
-    return out
-
-
 def two_bases(d: Disclosure) -> list[Finding]:
     """Two changes of figures equal this year, against the same year, that imply different bases."""
     out = []
@@ -452,8 +267,6 @@ _EMPTY_NOTE = re.compile(r"空表|无数据|没有数据|无.{0,20}(?:收支|支
 
 
 def empty_notes(d: Disclosure) -> list[Finding]:
-    from app.audit import cell_figure
-
     out = []
     for t in d.tables:
         notes = [n for n in t.notes if _EMPTY_NOTE.search(n)]
@@ -486,92 +299,4 @@ def procurement(d: Disclosure) -> list[Finding]:
     return out
 
 
-# --- C rules ---------------------------------------------------------------------------------------------
-
-
-def catalogue(d: Disclosure) -> list[Finding]:
-    out = []
-    numbers = {t.number for t in d.tables if t.number}
-    titles = {squeeze(t.title) for t in d.tables}
-    for entry in d.catalogue:
-        if (entry.number and entry.number in numbers) or squeeze(entry.title) in titles:
-            continue
-        out.append(Finding("C01", f"目录列出的{entry.number or ''}“{entry.title}”在正文中没有出现。",
-                           [Figure(f"目录 › {entry.number or ''} {entry.title}", None, "", entry.title, Locator(section="目录"))]))
-    return out
-
-
-_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:区级)?(?:部门|单位)?(?:预算|决算)")
-_STOCK_DATE = re.compile(r"截[至止]\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*(?:31\s*日|底|末)")
-
-
-def years(d: Disclosure) -> list[Finding]:
-    if not d.year:
-        return []
-    out = []
-    for section, text, paragraph, page in _paragraphs(d):
-        loc = Locator(page=page, section=f"{section.number}{section.heading}")
-        if paragraph is None:  # a heading: "第三部分 …2023年度部门决算情况说明" in a 2024 决算
-            for m in _TITLE_YEAR.finditer(text):
-                if int(m.group(1)) != d.year:
-                    out.append(Finding("C02", f"标题“{text}”写的是{m.group(1)}年，文件年度为{d.year}年。",
-                                       [Figure("标题年度", Decimal(m.group(1)), "年", text, loc)]))
-        elif d.kind == "决算":  # a 决算's stock figures are as of the end of its own year
-            for m in _STOCK_DATE.finditer(text):
-                if int(m.group(1)) != d.year:
-                    out.append(Finding("C02", f"说明写“{m.group(0)}”，{d.year}年度决算的年末数应截至{d.year}年底。",
-                                       [Figure("截止日期", Decimal(m.group(1)), "年", m.group(0), loc)]))
-    for t in d.tables:
-        for m in _TITLE_YEAR.finditer(t.title):
-            if int(m.group(1)) != d.year:
-                out.append(Finding("C02", f"{t.key}标题“{t.title}”写的是{m.group(1)}年，文件年度为{d.year}年。",
-                                   [Figure("表题年度", Decimal(m.group(1)), "年", t.title, Locator(page=t.page_start, table=t.key))]))
-    if d.kind == "预算":  # a budget compares with an earlier year
-        for group in _sentence_facts(d):
-            bad = [f for f in group if f.measure in ("增减额", "增减率")
-                   and (m := re.search(r"较(\d{4})年", _detail(f))) and int(m.group(1)) >= d.year]
-            if bad:
-                compared = re.search(r"较(\d{4})年", _detail(bad[0])).group(1)
-                out.append(Finding("C02", f"{d.year}年预算的说明与“{compared}年”比较（应为以前年度）：{bad[0].sentence}",
-                                   [fact_figure(f) for f in bad]))
-    return out
-
-
-_PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:XX+|xx+|××+|x,xxx)(?![A-Za-z])")
-
-
-def placeholders(d: Disclosure) -> list[Finding]:
-    out = []
-    texts = [(text, Locator(page=page, section=f"{s.number}{s.heading}")) for s, text, _, page in _paragraphs(d)]
-    texts += [(t.title, Locator(page=t.page_start, table=t.key)) for t in d.tables]
-    texts += [(v, Locator(page=t.page_start, table=t.key)) for t in d.tables for v in t.meta.values()]
-    for text, loc in texts:
-        m = _PLACEHOLDER.search(text)
-        if m:
-            out.append(Finding("C03", f"“{text[:60]}”中留有模板占位符“{m.group(0)}”。",
-                               [Figure("占位符", None, "", text[:60], loc)]))
-    return out
-
-
-def project_targets(d: Disclosure) -> list[Finding]:
-    tables = [t for t in d.tables if "项目" in t.title and "绩效目标" in t.title
-              and any(f.key in ("专项资金名称", "项目名称") and f.text for f in t.fields)]
-    if not tables:
-        return []
-    for group in _sentence_facts(d):
-        counts = [f for f in group if f.measure == "个数" and "项目" in f.label[1]]
-        if not counts or "绩效目标" not in (counts[0].sentence or ""):
-            continue
-        f = counts[0]
-        if f.value != len(tables):
-            pages = "、".join(sorted({t.key for t in tables}))
-            return [Finding("C04", f"说明称实行绩效目标管理的项目 {f.text}，正文只有 {len(tables)} 张项目绩效目标表（{pages}）。",
-                            [fact_figure(f)] + [Figure(f"{t.key} {t.title}", None, "", next(
-                                (x.text for x in t.fields if x.key in ("专项资金名称", "项目名称")), ""),
-                                Locator(page=t.page_start, table=t.key)) for t in tables])]
-        return []
-    return []
-
-
-TEXT_RULES = (narrative_vs_tables, shares, changes, changes_vs_tables, two_bases, directions, empty_notes, procurement,
-              catalogue, years, placeholders, project_targets)
+TEXT_RULES = (shares, changes, two_bases, directions, empty_notes, procurement)
