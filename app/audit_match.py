@@ -107,13 +107,12 @@ def narrative_vs_tables(d: Disclosure) -> list[Finding]:
         top = [s for s in top if _is_total_column(s[0], s[2])] or top
         if len({s[3] for s in top}) != 1:
             continue  # the tables hold several different figures for this subject: not one quantity
-        top = [(None, *s) for s in top]
         seen.add((f.label[1], f.value))
-        t, row, col = top[0][1], top[0][2], top[0][3]
-        figs = [fact_figure(f)] + [cell_figure(s[1], s[2], s[3].index) for s in top[:3]]
+        t, row, col, stated = top[0]
+        figs = [fact_figure(f)] + [cell_figure(x[0], x[1], x[2].index) for x in top[:3]]
         out.append(Finding("B01", f"说明中“{f.label[1]}”{f.measure} {f.text}（{yuan(f.value)} 元），表格"
-                                  f"{t.key}“{t.title}”{row.name}【{col.label}】为 {yuan(top[0][4])} 元，"
-                                  f"相差 {yuan(f.value - top[0][4])} 元。", figs))
+                                  f"{t.key}“{t.title}”{row.name}【{col.label}】为 {yuan(stated)} 元，"
+                                  f"相差 {yuan(f.value - stated)} 元。", figs))
     return out
 
 

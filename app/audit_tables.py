@@ -88,7 +88,7 @@ def _column_groups(table: Table) -> list[tuple[int, list[int]]]:
                 parts.append(i)
             elif sub_total and i == sub_total[0]:
                 parts.append(i)
-        if len(parts) >= 2 and any(len(paths[i]) == len(prefix) + 1 or True for i in parts):
+        if len(parts) >= 2:
             out.append((c.index, parts))
     return out
 
