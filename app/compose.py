@@ -43,6 +43,7 @@ class Answer:
     verified: bool = False
     options: list[str] = field(default_factory=list)  # clarify: the documents to choose from
     computed: list[Decimal] = field(default_factory=list)  # every value the calculator produced
+    given: list[Decimal] = field(default_factory=list)  # figures the question itself states
 
     def to_dict(self) -> dict:
         """The `ask --json` object of DESIGN.md."""
@@ -189,10 +190,23 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         word = "最多" if plan.program.steps[-1].op == "max" else "最少"
         text = (f"{who}{years[0]}年{names[0]}中{word}的是{names[1 + result.choice]}，"
                 f"{kind}{_figure(pick.fact.value, pick.fact.unit)}。数据来自{_where(pick)}。")
+    elif plan.operation == "count":
+        f = recs[0].fact
+        text = f"{who}{names[0]}为{_figure(f.value, f.unit)}（{years[0]}年）。数据来自{_where(recs[0])}。"
+    elif plan.operation == "yes_no":
+        f = recs[0].fact
+        stated = f"{names[0]}{kind if f.unit == '元' else ''}为{_figure(f.value, f.unit)}"
+        if plan.given:
+            n = plan.given[0]
+            verdict = "是" if f.value == n else ("超过了" if f.value > n else "没有")
+            text = f"{verdict}。{who}{years[0]}年{stated}，问题中的数字是{_figure(n, f.unit)}。"
+        else:
+            text = f"{'没有' if f.value == 0 else '有'}。{who}{years[0]}年{stated}。"
+        text += f"数据来自{_where(recs[0])}。"
     else:
         raise ValueError(f"no composer for {plan.operation}")
     text += "".join(plan.notes)
     if unit == "元":
         value = money(value)
     return Answer(question=question, status=ANSWERED, text=text, value=value, unit=unit, facts=list(recs),
-                  calculation=result.calculation, computed=result.computed)
+                  calculation=result.calculation, computed=result.computed, given=list(plan.given))

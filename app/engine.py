@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from app.calc import CalcError, execute
 from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
-from app.compose import CLARIFY, NO_ANSWER, Answer, Check, compose
+from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
-from app.plan import NoPlan, make_plan
+from app.plan import NoPlan, empty_table_note, make_plan
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
@@ -30,8 +31,6 @@ log = logging.getLogger(__name__)
 
 UNSUPPORTED = {
     "breakdown": "列出构成明细",
-    "count": "统计个数",
-    "yes_no": "判断有无",
     "extreme": "找出最大或最小的一项",
     "reason": "解释原因",
     "definition": "解释名词",
@@ -95,7 +94,7 @@ class Engine:
         if query.operation not in NUMERIC:
             what = UNSUPPORTED.get(query.operation, "回答这类问题")
             return _no(question, f"暂时还不能{what}，无法给出可靠的答案。{coverage(docs)}"), new_context
-        if not query.items:
+        if not query.items and not (query.operation == "count" and len(query.rest) >= 2):
             return _no(question, f"文件中没有找到与这个问题对应的数字。{coverage(docs)}"), new_context
         choice = choose_documents(query, docs, named, docs)
         if choice.problem and choice.problem != "clarify":
@@ -110,6 +109,14 @@ class Engine:
             plans = [agreed]
             agreed[1].notes.append("（" + "、".join(describe(d) for d in choice.documents) + "中此数相同。）")
         doc, plan = plans[0]
+        if isinstance(plan, NoPlan) and query.operation == "yes_no":
+            empty = empty_table_note(query, self.store.get(doc.doc_id))
+            if empty:  # 有没有政府性基金预算支出: the table is published empty, and says why
+                table, note = empty
+                answer = Answer(question=question, status=ANSWERED, value=Decimal(0), unit="元",
+                                text=f"没有。{doc.issuer or ''}{doc.year}年{table}为空表，注明：“{note}”",
+                                checks=[Check("empty_table", True, f"{table}：{note}")])
+                return verify(answer), new_context
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}"), new_context
         try:

@@ -35,6 +35,7 @@ class Plan:
     years: list[int]  # the year of each fact (change: new, old)
     doc: DocumentSummary
     notes: list[str] = field(default_factory=list)
+    given: list = field(default_factory=list)  # figures stated in the question (有一百万吗), in 元
 
 
 @dataclass
@@ -75,6 +76,10 @@ def _make_plan(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
         return _sum(query, doc, year, pool, glossary)
     if op in ("breakdown", "extreme"):
         return _parts(query, doc, year, pool, glossary)
+    if op == "count":
+        return _count(query, doc, year, pool, glossary)
+    if op == "yes_no":
+        return _yes_no(query, doc, year, pool, glossary)
     return NoPlan("no_answer", "暂不支持这类问题。")
 
 
@@ -226,6 +231,68 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     program = Program(facts, [Step(op, refs)])
     names = [item.official[0] if whole.is_total_row else name_for(whole, item)] + [part_name(p) for p in found]
     return Plan(query.operation, program, [whole] + found, names, [year] * len(facts), doc)
+
+
+COUNT_UNITS = ("个", "辆", "台", "套", "台(套)", "项", "人", "名", "次", "家", "册")
+
+
+# 几个 may count people or projects, never times (次); 几辆 counts vehicles only
+_COMPATIBLE = {"个": ("个", "人", "名", "项", "家"), "人": ("人", "名", "个"), "名": ("人", "名", "个"),
+               "辆": ("辆",), "台": ("台", "套", "台(套)"), "套": ("台", "套", "台(套)"), "项": ("项", "个"),
+               "次": ("次",), "家": ("家", "个"), "册": ("册",)}
+
+
+def _count(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    """几辆车 / 几个项目: a figure the document states in a counting unit (车辆1辆, 项目7个);
+    the document's year first, else the year the count is stated for (车辆 at the end of last year)."""
+    # the question's own words (纳入重点绩效评价的项目) as well as its glossary items (项目)
+    items = ([Item(query.rest, [query.rest])] if len(query.rest) >= 2 else []) + query.items
+    if not items:
+        return NoPlan("no_answer", "问题没有说明要数的是什么。")
+    units = _COMPATIBLE.get(query.count_unit or "", COUNT_UNITS)
+    counted = [r for r in pool if r.fact.unit in units]
+    for when in (year, None):
+        ranked = sorted(((s, i, r) for i, item in enumerate(items)
+                         for s, r in rank(item, counted, glossary, year=when, unit=None,
+                                          measures=frozenset({"个数"}))[:1] if s >= THRESHOLD),
+                        key=lambda t: (-t[0], t[1]))
+        if ranked:
+            _, i, best = ranked[0]
+            return Plan("count", Program([best.fact], [Step("lookup", ("f0",))]), [best],
+                        [name_for(best, items[i])], [_year(best)], doc)
+    return _missing(items[-1], doc, year)
+
+
+def _yes_no(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    """有没有政府采购预算 (a figure of 0 → 没有) / 有一百万吗 (the figure against the question's)."""
+    if not query.items:
+        return NoPlan("no_answer", "问题没有说明问的是哪一项。")
+    item = query.items[0]
+    best = _best(item, pool, glossary, year)
+    if best is None:
+        counted = [r for r in pool if r.fact.unit in COUNT_UNITS]
+        ranked = [(s, r) for s, r in rank(item, counted, glossary, year=year, unit=None,
+                                          measures=frozenset({"个数"})) if s >= THRESHOLD]
+        best = ranked[0][1] if ranked else None
+    if best is None:
+        return _missing(item, doc, year)
+    return Plan("yes_no", Program([best.fact], [Step("lookup", ("f0",))]), [best], [name_for(best, item)],
+                [year], doc, given=list(query.numbers[:1]))
+
+
+def empty_table_note(query, disclosure) -> tuple[str, str] | None:
+    """(table, note) when a table about the item is published empty with a 本部门无… note."""
+    from app.glossary import norm
+
+    for table in disclosure.tables:
+        if not table.is_empty:
+            continue
+        title = norm(table.title)
+        if any(norm(o) in title for item in query.items for o in item.official[:6]):
+            note = next((n for n in table.notes if "无" in n), None)
+            if note:
+                return f"{table.key}《{table.title}》", note
+    return None
 
 
 def _year(r: FactRecord) -> int | None:

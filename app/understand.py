@@ -18,7 +18,7 @@ from decimal import Decimal
 from app.glossary import Glossary, norm
 
 # Operation families the engine computes today; the rest are recognised and answered no_answer.
-NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme")
+NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme", "count", "yes_no")
 TEXT_FAMILIES = ("definition", "reason")
 
 
@@ -47,6 +47,8 @@ class Query:
     direction: str | None = None  # change: increase | decrease (as the question asks)
     wants_percent: bool = False  # change: the question asks for the rate
     extreme: str = "max"  # extreme: max | min
+    count_unit: str | None = None  # count: 几辆 → 辆
+    rest: str = ""  # the question without its cue, year and measure words (纳入重点绩效评价的项目)
     numbers: list[Decimal] = field(default_factory=list)  # figures stated in the question, in 元
 
     @property
@@ -107,6 +109,9 @@ def understand(question: str, glossary: Glossary) -> Query:
             break
     query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
     query.numbers = parse_numbers(text, glossary)
+    query.rest = _rest(text, tokens)
+    unit = re.search(r"(?:几|多少)(个|辆|台|套|项|人|名|次|家|册)", text)
+    query.count_unit = unit.group(1) if unit else None
     if any(norm(w) in text for w in glossary.operations.get("extreme", {}).get("min", [])):
         query.extreme = "min"
     if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
@@ -197,6 +202,25 @@ def _officials(surface: str, glossary: Glossary) -> tuple[list[str], list[str]]:
     return official or [surface], codes
 
 
+_FILLER = re.compile(r"[?？!！,，。、\s]|^(?:那|请问|问一下)|(?:呢|吗|啊|了|的|有|是)$")
+
+
+def _rest(text: str, tokens: list) -> str:
+    """The question with cue, year and measure words taken out: what is left names the thing."""
+    chars = list(text)
+    for t in tokens:
+        if t.kind != "item":
+            for i in range(t.start, t.start + len(t.text)):
+                chars[i] = " "
+    rest = _YEAR.sub(" ", "".join(chars))
+    words = [w for w in re.split(r"[\s?？!！,，。、]+", rest) if w]
+    longest = max(words, key=len, default="")
+    previous = None
+    while previous != longest:
+        previous, longest = longest, _FILLER.sub("", longest)
+    return longest
+
+
 def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
     """Two item words written together (一般公共预算财政拨款 + 支出) name one thing."""
     out: list[Item] = []
@@ -229,6 +253,8 @@ def _family(text: str, cues: set[str], glossary: Glossary) -> str:
             return family
         if family == "change" and _COMPARED.search(text):
             return family
+    if re.search(r"(?:有|是|超过|达到|够).*吗[?]?$", text):
+        return "yes_no"  # 出国经费有一百万吗？
     for family in ("duties", "structure", "contact", "performance"):
         if any(norm(w) in text for w in glossary.operations.get("text_other", {}).get(family, [])):
             return "text"

@@ -53,7 +53,7 @@ def _forms(values: list[tuple[Decimal, str]]) -> set[tuple[str, str]]:
 def untraced(answer: Answer) -> list[str]:
     allowed = [(r.fact.value, r.fact.unit) for r in answer.facts]
     units = {r.fact.unit for r in answer.facts} | ({answer.unit} if answer.unit else set())
-    for value in answer.computed:
+    for value in answer.computed + answer.given:
         for unit in units | {"%"}:
             allowed.append((value, unit))
     forms = _forms(allowed)
