@@ -13,7 +13,7 @@ percentage points for a rate to one decimal).
 Rules (ids are stable; descriptions are what users see):
 - A01–A07 totals and links inside and between tables (app.audit_tables);
 - B01–B07 the narrative against the tables (app.audit_match) and against itself (app.audit_text);
-- C01–C04 completeness and consistency of the document (app.audit_document).
+- C01–C05 completeness and consistency of the document (app.audit_document).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("C02", ERROR, "标题和说明中的年度应与文件年度一致"),
     Rule("C03", ERROR, "文件中不应留有“XX”等模板占位符"),
     Rule("C04", ERROR, "说明中实行绩效目标管理的项目个数应与项目绩效目标表的张数一致"),
+    Rule("C05", WARNING, "公开文件应包含必备的说明部分（部门职能、“三公”经费、机关运行经费、政府采购、国有资产、绩效、名词解释）"),
 )}
 
 

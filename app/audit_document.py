@@ -1,5 +1,6 @@
-"""Audit rules over the document as a whole (C01–C04): the catalogue against the body, the year in
-titles, comparisons and stock dates, template placeholders, projects against their target tables."""
+"""Audit rules over the document as a whole (C01–C05): the catalogue against the body, the year in
+titles, comparisons and stock dates, template placeholders, projects against their target tables,
+the parts every disclosure explains."""
 
 from __future__ import annotations
 
@@ -98,4 +99,22 @@ def project_targets(d: Disclosure) -> list[Finding]:
     return []
 
 
-DOCUMENT_RULES = (catalogue, years, placeholders, project_targets)
+# The parts every 部门预算/决算 disclosure explains (财政部 templates), each with the words that
+# name it; the text as a whole is searched, since headings are not always read as headings.
+REQUIRED_PARTS = {"部门职能": ("职能", "主要职责"), "“三公”经费": ("三公",), "机关运行经费": ("机关运行经费",),
+                  "政府采购": ("政府采购",), "国有资产占有使用": ("国有资产", "资产占有"), "绩效": ("绩效",),
+                  "名词解释": ("名词解释", "专业名词")}
+
+
+def required_parts(d: Disclosure) -> list[Finding]:
+    if d.kind not in ("预算", "决算") or not d.tables:
+        return []
+    text = " ".join(t for _, t, _, _ in _paragraphs(d)) + " ".join(t.title for t in d.tables)
+    missing = [name for name, words in REQUIRED_PARTS.items() if not any(w in text for w in words)]
+    if not missing:
+        return []
+    return [Finding("C05", f"文件中没有找到以下说明部分：{'、'.join(missing)}。",
+                    [Figure(f"缺少 {name}", None, "", name, Locator(section="全文")) for name in missing])]
+
+
+DOCUMENT_RULES = (catalogue, years, placeholders, project_targets, required_parts)
