@@ -139,6 +139,19 @@ def audit(d: Disclosure) -> list[Finding]:
     return findings
 
 
+def notes_for(findings: list[Finding], locator: Locator) -> list[str]:
+    """Short notes for a figure an answer shows, when it takes part in a finding (the same table
+    cell, or the same narrative figure: page, section and printed text are compared by the caller
+    through the locator)."""
+    def same(a: Locator) -> bool:
+        if a.table or locator.table:
+            return (a.table, a.row, a.column) == (locator.table, locator.row, locator.column)
+        return (a.page, a.section) == (locator.page, locator.section) and a.section is not None
+
+    return [f"注意：该数字与审核规则 {f.rule}（{RULES[f.rule].description}）不符：{f.message}"
+            for f in findings if any(same(x.locator) for x in f.figures)]
+
+
 def audit_report(docs: list[Disclosure]) -> dict:
     """The `audit --json` object (DESIGN.md)."""
     return {"documents": [{"doc_id": d.doc_id, "title": d.title, "source": d.source,

@@ -315,3 +315,14 @@ def test_a07_rate_column_of_the_seed():
     row.cell(rate.index).value, row.cell(rate.index).text = Decimal("-9"), "-9"
     (finding,) = [f for f in audit(planted) if f.rule == "A07"]
     assert "-4.20%" in finding.message and finding.figures[0].locator.table == "表五"
+
+
+def test_notes_for_a_figure_in_a_finding():
+    from app.audit import notes_for
+    from ingest.model import Locator
+
+    table = _grid("3", "支出预算总表", [("合计",), ("基本支出",), ("项目支出",)], [("合计", [60, 20, 30])])
+    findings = audit(_disclosure([table]))
+    (note,) = notes_for(findings, Locator(page=5, table="3", row=0, column="基本支出"))
+    assert "A02" in note and "相差 10.00 元" in note
+    assert notes_for(findings, Locator(page=5, table="3", row=1, column="基本支出")) == []
