@@ -44,6 +44,7 @@ class Answer:
     options: list[str] = field(default_factory=list)  # clarify: the documents to choose from
     computed: list[Decimal] = field(default_factory=list)  # every value the calculator produced
     given: list[Decimal] = field(default_factory=list)  # figures the question itself states
+    passages: list[dict] = field(default_factory=list)  # text answers: the quoted sentences' sources
 
     def to_dict(self) -> dict:
         """The `ask --json` object of DESIGN.md."""
@@ -56,7 +57,7 @@ class Answer:
             "calculation": self.calculation,
             "checks": [c.to_dict() for c in self.checks],
             "verified": self.verified,
-            "sources": sources(self.facts),
+            "sources": sources(self.facts) + self.passages,
         }
 
 

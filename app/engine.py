@@ -22,6 +22,7 @@ from app.calc import CalcError, execute
 from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
+from app.passages import find_passage
 from app.plan import NoPlan, empty_table_note, make_plan
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
@@ -29,6 +30,7 @@ from index.facts import DocumentSummary, FactStore
 
 log = logging.getLogger(__name__)
 
+TEXT = ("reason", "definition", "text")  # answered by quoting the document
 UNSUPPORTED = {
     "breakdown": "列出构成明细",
     "extreme": "找出最大或最小的一项",
@@ -71,6 +73,24 @@ class Engine:
                 pools[other.doc_id] = self.pool(other)
         return make_plan(query, doc, year, pools, docs, self.glossary)
 
+    def _text_answer(self, question: str, query: Query, docs, named) -> Answer:
+        """Reasons, definitions, duties, contacts: a sentence of the document, quoted with its place."""
+        choice = choose_documents(query, docs, named, docs)
+        if choice.problem == "clarify":
+            return Answer(question=question, status=CLARIFY, text=choice.message,
+                          options=[describe(d) for d in choice.documents])
+        if choice.problem:
+            return _no(question, choice.message)
+        doc = choice.documents[0]
+        passage = find_passage(query, self.store.get(doc.doc_id))
+        if passage is None:
+            return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
+        answer = Answer(question=question, status=ANSWERED,
+                        text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」",
+                        passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
+                                   "snippet": passage.text}])
+        return verify(answer)
+
     def ask(self, question: str, context: Context | None = None) -> Answer:
         answer, _ = self.converse(question, context)
         return answer
@@ -91,6 +111,8 @@ class Engine:
                                                       context.issuer_words in norm(d.issuer or "") or
                                                       _named_by(d, context.issuer_words, self.glossary)]
         new_context = Context(query, words)
+        if query.operation in TEXT:
+            return self._text_answer(question, query, docs, named), new_context
         if query.operation not in NUMERIC:
             what = UNSUPPORTED.get(query.operation, "回答这类问题")
             return _no(question, f"暂时还不能{what}，无法给出可靠的答案。{coverage(docs)}"), new_context

@@ -1,0 +1,75 @@
+"""Text answers: the document's own sentences, quoted, for reasons, definitions, duties, contacts.
+
+The answer is extractive: sentences from the narrative sections (and the text fields of forms
+such as 绩效目标表) are scored against the question by the glossary's terms for its items
+and by character bigrams of what is left of the question, with a preference for sentences
+that carry the cue family's own words (因为/由于 for a reason, 是指 for a definition …).
+The best passage is quoted verbatim (in 「」, which the verifier reads as a quotation) with its
+section, so every figure in it is the document's; nothing is paraphrased.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.glossary import norm
+from app.understand import Query
+from ingest.model import Disclosure
+
+MIN_SCORE = 0.25  # below this no sentence is taken to answer the question
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+# Words a sentence of each kind tends to contain (why a reduction happened, what a term means).
+FAMILY_WORDS = {
+    "reason": ("主要原因", "原因", "由于", "因为", "主要是", "系", "导致", "减少", "增加"),
+    "definition": ("是指", "指", "包括", "用于"),
+    "text": ("负责", "职责", "电话", "联系", "设有", "内设", "目标"),
+}
+
+
+@dataclass
+class Passage:
+    text: str
+    where: str  # section path or table and field
+    score: float
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _candidates(d: Disclosure):
+    for top in d.sections:
+        for section in top.walk():
+            where = f"{section.number}{section.heading}".strip()
+            for paragraph in section.paragraphs:
+                for sentence in _SENTENCE.findall(paragraph.text):
+                    if len(sentence.strip()) >= 6:
+                        yield sentence.strip(), where or "说明"
+    for table in d.tables:
+        for field in table.fields:
+            if field.text and len(field.text) >= 6 and field.value is None:
+                yield f"{field.key}：{field.text}", f"{table.key}《{table.title}》"
+
+
+def find_passage(query: Query, d: Disclosure) -> Passage | None:
+    terms = [norm(o) for item in query.items for o in item.official[:4]]
+    surface = [norm(item.surface) for item in query.items]
+    rest = norm(query.rest)
+    want = _bigrams(rest) | {b for t in surface for b in _bigrams(t)}
+    family = FAMILY_WORDS.get(query.operation, ())
+    best: Passage | None = None
+    for sentence, where in _candidates(d):
+        text = norm(sentence)
+        overlap = len(want & (_bigrams(text) | _bigrams(norm(where)))) / len(want) if want else 0.0
+        named = 0.3 if any(t in text for t in terms + surface) else 0.0
+        cue = 0.3 if any(w in text for w in family) else 0.0
+        if query.operation == "definition" and re.search(r"\d", text):
+            cue -= 0.15  # a definition says what a thing is, not how much it was this year
+        # a heading that names the item (（五）“三公”经费：指…) makes its sentences about the item
+        heading = 0.25 if any(t in norm(where) for t in surface + [rest] if t) else 0.0
+        score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120)
+        if best is None or score > best.score:
+            best = Passage(sentence, where, score)
+    return best if best is not None and best.score >= MIN_SCORE else None
