@@ -214,3 +214,29 @@ def test_text_answers_quote_the_document(engine, question, words):
     assert answer.status == "answered" and answer.value is None and answer.to_dict()["result"] is None
     assert all(w in answer.text for w in words), answer.text
     assert answer.to_dict()["sources"] and answer.verified
+
+
+def test_ask_cli_json_and_batch(tmp_path, capsys):
+    import json
+
+    from app.cli import main
+    from app.library import ingest_file
+
+    home = tmp_path / "home"
+    ingest_file(SAMPLE, FactStore(home))
+    assert main(["ask", "三公经费比上年减少多少？", "--json", "--home", str(home)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"question", "status", "answer", "result", "facts", "calculation", "checks", "verified",
+                         "sources"}
+    assert data["result"] == {"value": "1020000.00", "unit": "元"} and data["verified"] is True
+    assert data["calculation"].startswith("2,065,000.00 − 1,045,000.00 = 1,020,000.00")
+    assert {"value", "unit", "doc_id", "label", "locator"} <= set(data["facts"][0])
+    assert {"doc_id", "title", "locator", "snippet"} <= set(data["sources"][0])
+    batch = tmp_path / "questions.txt"
+    batch.write_text("出国经费多少\n\n外事办主任是谁？\n2025年三公经费预算多少？\n", encoding="utf-8")
+    assert main(["ask", "--batch", str(batch), "--json", "--home", str(home)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["answered", "no_answer", "no_answer"]
+    assert all(json.loads(line)["result"] is None for line in lines[1:])
+    assert main(["ask", "出国经费多少", "--home", str(home)]) == 0
+    assert "1,000,000.00元" in capsys.readouterr().out
