@@ -90,7 +90,10 @@ class FactRecord:
         body = label[1:len(label) - len(column)] if column else label[1:]
         if body:
             return _CODE.sub("", body[-1]).strip()
-        return column[-1] if column and column[-1] not in TOTAL_WORDS else (label[0] if len(label) else "")
+        # a column's own name: 公务用车购置及运行费 for "… › 公务用车购置及运行费 › 小计"; the table's
+        # title only for its grand total (2024年预算数 › 合计)
+        named = [p for p in column if p not in TOTAL_WORDS and not _MEASURE_COLUMN.match(norm(p))]
+        return named[-1] if named else (label[0] if label else "")
 
 
 def records(disclosure: Disclosure, summary: DocumentSummary) -> list[FactRecord]:
@@ -202,7 +205,9 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
 def _measure_fit(r: FactRecord, measure: str | None) -> float:
     """Asked for (or, in a 决算, by default) the 决算数, prefer its columns; in a budget, only
     keep away from a 决算数 column (上年决算数) unless asked for it."""
-    where = "".join(r.column_parts) + (norm(r.fact.measure or ""))
+    if r.fact.origin == "narrative":
+        return 0.0  # a narrative figure's measure is the document's kind, not a choice of column
+    where = "".join(r.column_parts)
     final = "决算" in where or "执行数" in where or "实际" in where
     budget = "预算" in where and not final
     if measure == "final":

@@ -9,6 +9,7 @@ verifier (app/verify.py) checks that before an answer is shown. Labels and title
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -140,6 +141,8 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
     recs, names, years = plan.records, plan.names, plan.years
     who = plan.doc.issuer or ""
     kind = _measure_word(recs[0], plan.doc.kind)
+    if names and re.search(r"(预算|决算)数?$", names[0]):
+        kind = ""  # the name already says it (机关运行经费预算数)
     value, unit = result.value, result.unit
     if plan.operation == "lookup":
         f = recs[0].fact

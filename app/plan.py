@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from app.calc import Program, Step
-from app.candidates import THRESHOLD, FactRecord, describe, rank
+from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
 from app.parts import column_parts_of, part_name, parts_of
 from app.glossary import Glossary
 from app.understand import Item, Query
@@ -173,8 +173,9 @@ def _share(query, doc, year, pool, glossary) -> Plan | NoPlan:
     same_column = [r for r in pool if r.key == part.key and r is not part]
     whole = None
     den = query.denominator
-    if den is not None:
-        ranked = [(s, r) for s, r in rank(den, same_column, glossary, year=year) if s >= THRESHOLD]
+    if den is not None:  # in the part's own column only the row can name the whole
+        ranked = [(s, r) for s, r in rank(den, same_column, glossary, year=year) if s >= THRESHOLD
+                  and max((term_match(o, p) for o in den.official[:6] for p in r.row_parts), default=0) >= THRESHOLD]
         whole = ranked[0][1] if ranked else None
     generic = den is None or any(_TOTAL_TERM.search(o) for o in den.official[:3])
     if whole is None and generic:
@@ -263,12 +264,17 @@ def _count(query, doc, year, pool, glossary) -> Plan | NoPlan:
     return _missing(items[-1], doc, year)
 
 
+YES_NO_MATCH = 0.95
+
+
 def _yes_no(query, doc, year, pool, glossary) -> Plan | NoPlan:
     """有没有政府采购预算 (a figure of 0 → 没有) / 有一百万吗 (the figure against the question's)."""
     if not query.items:
         return NoPlan("no_answer", "问题没有说明问的是哪一项。")
     item = query.items[0]
-    best = _best(item, pool, glossary, year)
+    ranked = rank(item, pool, glossary, year=year)  # no column preference: it must not lift a near miss
+    # an empty cell is no fact, so a near miss (公务用车购置及运行费 for 购置车辆) must not answer “有”
+    best = ranked[0][1] if ranked and ranked[0][0] >= YES_NO_MATCH else None
     if best is None:
         counted = [r for r in pool if r.fact.unit in COUNT_UNITS]
         ranked = [(s, r) for s, r in rank(item, counted, glossary, year=year, unit=None,
