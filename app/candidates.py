@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from app.glossary import Glossary, abbreviates, issuer_core, issuer_short_names, norm
 from app.understand import Item, Query
@@ -53,7 +53,7 @@ class FactRecord:
         body = label[1:len(label) - len(self.column_parts)] if self.column_parts else label[1:]
         return [_CODE.sub("", p) for p in body if p]
 
-    @property
+    @cached_property
     def title(self) -> str:
         return norm(self.fact.label[0]) if self.fact.label and self.fact.origin != "narrative" else ""
 
@@ -110,10 +110,12 @@ def records(disclosure: Disclosure, summary: DocumentSummary) -> list[FactRecord
 # --- matching -------------------------------------------------------------------------------
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+@lru_cache(maxsize=65536)
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
+@lru_cache(maxsize=262144)  # terms and label parts recur question after question
 def term_match(term: str, part: str) -> float:
     """How well a printed term names a label part: 1 equal, containment by length, else bigram Dice."""
     if not term or not part:

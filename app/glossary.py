@@ -123,7 +123,18 @@ def abbreviates(short: str, core: str) -> bool:
     return True
 
 
-def issuer_short_names(full: str, glossary: Glossary) -> set[str]:
+_SHORT_NAMES: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def issuer_short_names(full: str, glossary: Glossary) -> frozenset[str]:
+    """The names people use for an issuer (cached: generated once per issuer and glossary)."""
+    key = (full, id(glossary))
+    if key not in _SHORT_NAMES:
+        _SHORT_NAMES[key] = frozenset(_short_names(full, glossary))
+    return _SHORT_NAMES[key]
+
+
+def _short_names(full: str, glossary: Glossary) -> set[str]:
     """The names people use for an issuer, generated from its full name by the glossary's rules
     (drop region prefixes, shorten suffixes, common abbreviations, level words in front)."""
     full = norm(full)
