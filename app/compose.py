@@ -194,6 +194,14 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         word = "最多" if plan.program.steps[-1].op == "max" else "最少"
         text = (f"{who}{years[0]}年{names[0]}中{word}的是{names[1 + result.choice]}，"
                 f"{kind}{_figure(pick.fact.value, pick.fact.unit)}。数据来自{_where(pick)}。")
+    elif plan.operation == "across_sum":
+        parts = "、".join(f"{y}年{_figure(r.fact.value, r.fact.unit)}" for y, r in zip(years, recs))
+        text = f"{who}{names[0]}{kind}：{parts}，合计{_figure(value, unit)}。数据来自各年度文件的{_where(recs[0])}等。"
+    elif plan.operation == "across_extreme":
+        pick = recs[result.choice]
+        word = "最多" if plan.program.steps[-1].op == "max" else "最少"
+        parts = "、".join(f"{y}年{_figure(r.fact.value, r.fact.unit)}" for y, r in zip(years, recs))
+        text = f"{who}{names[0]}{kind}{word}的是{years[result.choice]}年，为{_figure(pick.fact.value, pick.fact.unit)}（{parts}）。"
     elif plan.operation == "count":
         f = recs[0].fact
         text = f"{who}{names[0]}为{_figure(f.value, f.unit)}（{years[0]}年）。数据来自{_where(recs[0])}。"

@@ -23,7 +23,7 @@ from app.candidates import FactRecord, choose_documents, coverage, describe, iss
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
 from app.passages import find_passage
-from app.plan import NoPlan, empty_table_note, make_plan
+from app.plan import NoPlan, empty_table_note, make_plan, plan_across_years
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
@@ -91,6 +91,27 @@ class Engine:
                                    "snippet": passage.text}])
         return verify(answer)
 
+    def _across_years(self, question: str, query: Query, candidates, docs) -> Answer | None:
+        """One issuer's documents of several years, one figure from each (None: not that case)."""
+        issuers = {d.issuer for d in candidates}
+        if len(issuers) != 1:
+            return None
+        kept = [d for d in candidates if not query.years or d.year in query.years]
+        if query.kind:
+            kept = [d for d in kept if d.kind == query.kind] or kept
+        by_year: dict[int, DocumentSummary] = {}
+        for d in sorted(kept, key=lambda d: d.scope != (query.scope or "部门")):
+            by_year.setdefault(d.year, d)
+        if len(by_year) < 2:
+            return None
+        chosen = list(by_year.values())
+        plan = plan_across_years(query, chosen, {d.doc_id: self.pool(d) for d in chosen}, self.glossary)
+        if isinstance(plan, NoPlan):
+            return _no(question, f"{plan.message}{coverage(docs)}")
+        answer = compose(question, plan, execute(plan.program), query.direction, query.wants_percent)
+        verify(answer, plan.program)
+        return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
+
     def ask(self, question: str, context: Context | None = None) -> Answer:
         answer, _ = self.converse(question, context)
         return answer
@@ -118,6 +139,10 @@ class Engine:
             return _no(question, f"暂时还不能{what}，无法给出可靠的答案。{coverage(docs)}"), new_context
         if not query.items and not (query.operation == "count" and len(query.rest) >= 2):
             return _no(question, f"文件中没有找到与这个问题对应的数字。{coverage(docs)}"), new_context
+        if query.across_years and query.operation in ("sum", "lookup", "extreme"):
+            across = self._across_years(question, query, named or docs, docs)
+            if across is not None:
+                return across, new_context
         choice = choose_documents(query, docs, named, docs)
         if choice.problem and choice.problem != "clarify":
             return _no(question, choice.message), new_context

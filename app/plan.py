@@ -46,6 +46,10 @@ class NoPlan:
 
 def name_for(record: FactRecord, item: Item | None) -> str:
     name = record.display_name()
+    if name in ("合计", "总计") and record.is_total_row:  # the total row under a column that is the item
+        columns = [p for p in (record.fact.locator.column or "").split(" › ") if p not in ("合计", "总计", "小计")]
+        name = columns[-1] if columns and not re.match(r"^(\d{4}年)?(支出|收入)?(预算|决算)数?$", columns[-1]) \
+            else (item.official[0] if item is not None else name)
     if item is not None and record.fact.label and name == record.fact.label[0]:
         return item.official[0]  # the grand total of a table about the item (三公经费)
     return name
@@ -299,6 +303,26 @@ def empty_table_note(query, disclosure) -> tuple[str, str] | None:
             if note:
                 return f"{table.key}《{table.title}》", note
     return None
+
+
+def plan_across_years(query: Query, docs: list[DocumentSummary], pools: dict[str, list[FactRecord]],
+                      glossary: Glossary) -> Plan | NoPlan:
+    """One figure from each year's document of one issuer, then their sum or the extreme year
+    (万里街道2023到2025年三公经费加起来 / 万里街道哪一年的支出预算最多)."""
+    if not query.items:
+        return NoPlan("no_answer", "问题没有说明是哪一项。")
+    item = query.items[0]
+    chosen = []
+    for doc in sorted(docs, key=lambda d: d.year or 0):
+        best = _best(item, pools[doc.doc_id], glossary, doc.year)
+        if best is None:
+            return _missing(item, doc, doc.year)
+        chosen.append(best)
+    op = query.extreme if query.operation == "extreme" else "sum"
+    program = Program([r.fact for r in chosen], [Step(op, tuple(f"f{i}" for i in range(len(chosen))))])
+    names = [name_for(r, item) for r in chosen]
+    return Plan("across_" + ("extreme" if op != "sum" else "sum"), program, chosen, names,
+                [d.year for d in sorted(docs, key=lambda d: d.year or 0)], docs[0])
 
 
 def _year(r: FactRecord) -> int | None:

@@ -48,6 +48,7 @@ class Query:
     wants_percent: bool = False  # change: the question asks for the rate
     extreme: str = "max"  # extreme: max | min
     count_unit: str | None = None  # count: 几辆 → 辆
+    across_years: bool = False  # 2023到2025年 / 三年 / 哪一年: one figure from each year's document
     rest: str = ""  # the question without its cue, year and measure words (纳入重点绩效评价的项目)
     numbers: list[Decimal] = field(default_factory=list)  # figures stated in the question, in 元
 
@@ -62,6 +63,8 @@ _COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)?\d{2}年?|上年|�
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _WITHIN = re.compile(r"^(?:里面?的?|中的?|当中的?|之中的?|的|其中的?)$")
 _PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2}|\d{2})年?(?:到|至|～|~|—|-)((?:19|20)\d{2}|\d{2}(?=年))")
+_EVERY_YEAR = re.compile(r"[两三四五几历各每]年|哪一?年")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!度?以来)")  # 25年 → 2025 (questions, not documents)
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
@@ -110,6 +113,15 @@ def understand(question: str, glossary: Glossary) -> Query:
     query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
     query.numbers = parse_numbers(text, glossary)
     query.rest = _rest(text, tokens)
+    span = _YEAR_SPAN.search(text)
+    if span:
+        first, last = (int(y) + (2000 if len(y) == 2 else 0) for y in span.groups())
+        query.across_years, query.years = True, list(range(min(first, last), max(first, last) + 1))
+    elif _EVERY_YEAR.search(text):
+        query.across_years = True
+    if query.across_years and family == "change" and len(query.years) >= 2:
+        query.across_years = False  # 2023到2025年涨了多少: the change from the first year to the last
+        query.compared_year, query.years = query.years[0], [query.years[-1]]
     unit = re.search(r"(?:几|多少)(个|辆|台|套|项|人|名|次|家|册)", text)
     query.count_unit = unit.group(1) if unit else None
     if any(norm(w) in text for w in glossary.operations.get("extreme", {}).get("min", [])):

@@ -114,6 +114,9 @@ def test_clarify_when_two_documents_fit(tmp_path):
     assert any("2024" in o for o in answer.options) and any("2025" in o for o in answer.options)
     chosen = engine.ask("2024年三公经费预算是多少？")
     assert chosen.status == "answered" and chosen.value == Decimal("1045000.00")
+    both = engine.ask("2024到2025年三公经费加起来一共多少？")  # one figure from each year's document
+    assert both.status == "answered" and both.value == Decimal("2090000.00")
+    assert both.calculation == "1,045,000.00 + 1,045,000.00 = 2,090,000.00"
 
 
 def test_verifier_catches_an_untraceable_number(engine):
