@@ -198,8 +198,10 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
             if any(term in w for term in within.official[:4] for w in words):
                 s += 0.06
         if s > 0:
-            s += _measure_fit(r, measure or ("final" if r.doc.kind == "决算" else None))
-            scored.append((s, i, r))
+            fit = _measure_fit(r, measure or ("final" if r.doc.kind == "决算" else None))
+            if fit < 0 and r.doc.kind == "决算" and measure != "budget":
+                continue  # a 决算's empty 决算数 cell is no fact; its 预算数 beside it is not the answer
+            scored.append((s + fit, i, r))
     scored.sort(key=lambda t: (-t[0], t[1]))
     return [(s, r) for s, _, r in scored]
 
@@ -207,8 +209,9 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
 def _measure_fit(r: FactRecord, measure: str | None) -> float:
     """Asked for (or, in a 决算, by default) the 决算数, prefer its columns; in a budget, only
     keep away from a 决算数 column (上年决算数) unless asked for it."""
-    if r.fact.origin == "narrative":
-        return 0.0  # a narrative figure's measure is the document's kind, not a choice of column
+    if r.fact.origin == "narrative":  # no preference among narrative figures, but a budget figure
+        said = norm(r.fact.measure or "")  # a 决算's narrative quotes is still not its 决算数
+        return -0.1 if measure == "final" and "预算" in said and "决算" not in said else 0.0
     where = "".join(r.column_parts)
     final = "决算" in where or "执行数" in where or "实际" in where
     budget = "预算" in where and not final

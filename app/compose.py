@@ -202,6 +202,10 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         word = "最多" if plan.program.steps[-1].op == "max" else "最少"
         parts = "、".join(f"{y}年{_figure(r.fact.value, r.fact.unit)}" for y, r in zip(years, recs))
         text = f"{who}{names[0]}{kind}{word}的是{years[result.choice]}年，为{_figure(pick.fact.value, pick.fact.unit)}（{parts}）。"
+    elif plan.operation == "execution":
+        final, budget = recs[0].fact, recs[1].fact
+        text = (f"{who}{years[0]}年{names[0]}决算数{_figure(final.value, final.unit)}，为预算数"
+                f"{_figure(budget.value, budget.unit)}的{fmt_percent(value)}%。数据来自{_where(recs[0])}。")
     elif plan.operation == "count":
         f = recs[0].fact
         text = f"{who}{names[0]}为{_figure(f.value, f.unit)}（{years[0]}年）。数据来自{_where(recs[0])}。"

@@ -82,6 +82,8 @@ def _make_plan(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
         return _parts(query, doc, year, pool, glossary)
     if op == "count":
         return _count(query, doc, year, pool, glossary)
+    if op == "execution":
+        return _execution(query, doc, year, pool, glossary)
     if op == "yes_no":
         return _yes_no(query, doc, year, pool, glossary)
     return NoPlan("no_answer", "暂不支持这类问题。")
@@ -236,6 +238,27 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     program = Program(facts, [Step(op, refs)])
     names = [item.official[0] if whole.is_total_row else name_for(whole, item)] + [part_name(p) for p in found]
     return Plan(query.operation, program, [whole] + found, names, [year] * len(facts), doc)
+
+
+def _execution(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    """预算完成率: the 决算数 as a share of the 预算数 printed beside it (same table, same row)."""
+    if not query.items or doc.kind != "决算":
+        return NoPlan("no_answer", "预算完成情况只能从决算文件中计算。")
+    item = query.items[0]
+    finals = [r for s, r in rank(item, pool, glossary, year=year, measure="final")[:20] if s >= THRESHOLD]
+    budgets = [r for s, r in rank(item, pool, glossary, year=year, measure="budget")[:40] if s >= THRESHOLD]
+    for final in finals:
+        if final.fact.origin != "table" or "决算" not in "".join(final.column_parts):
+            continue
+        for budget in budgets:
+            f, b = final.fact, budget.fact
+            if (b.locator.table == f.locator.table and b.locator.row == f.locator.row
+                    and "预算" in "".join(budget.column_parts) and "决算" not in "".join(budget.column_parts)
+                    and b.value != 0):
+                program = Program([f, b], [Step("share", ("f0", "f1"))])
+                return Plan("execution", program, [final, budget], [name_for(final, item), name_for(budget, item)],
+                            [year, year], doc)
+    return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{item.surface}”并列的决算数和预算数。")
 
 
 COUNT_UNITS = ("个", "辆", "台", "套", "台(套)", "项", "人", "名", "次", "家", "册")

@@ -18,7 +18,7 @@ from decimal import Decimal
 from app.glossary import Glossary, norm
 
 # Operation families the engine computes today; the rest are recognised and answered no_answer.
-NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme", "count", "yes_no")
+NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme", "count", "yes_no", "execution")
 TEXT_FAMILIES = ("definition", "reason")
 
 
@@ -65,6 +65,8 @@ _WITHIN = re.compile(r"^(?:里面?的?|中的?|当中的?|之中的?|的|其中�
 _PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2}|\d{2})年?(?:到|至|～|~|—|-)((?:19|20)\d{2}|\d{2}(?=年))")
 _EVERY_YEAR = re.compile(r"[两三四五几历各每]年|哪一?年")
+_JOINER = re.compile(r"^(?:和|与|加|及|以及|跟|、|加上)$")
+_EXECUTION = re.compile(r"完成.{0,8}预算|预算.{0,4}(?:执行率|完成率|执行了|用掉)|执行率|完成率|用掉了?几成")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!度?以来)")  # 25年 → 2025 (questions, not documents)
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
@@ -75,6 +77,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     items = [Item(t.text, *_officials(t.text, glossary), position=t.start) for t in tokens if t.kind == "item"]
     cue_text = {t.text for t in tokens if t.kind == "cue"}
     items = _merge_adjacent(items, glossary)
+    items = [_with_unknown_head(text, i, tokens) for i in items]
     strong = [i for i in items if not _weak(i.surface, glossary)]
     items = strong or items  # 出国花多少钱: 花多少钱 (an everyday word for 支出) only when nothing else is named
     family = _family(text, cue_text, glossary)
@@ -145,6 +148,12 @@ def understand(question: str, glossary: Glossary) -> Query:
             if cue in text and word in glossary.phrases:
                 query.items = [Item(word, *_officials(word, glossary), position=text.find(word))]
                 break
+    if family == "lookup" and len(query.items) >= 2 and all(
+            _JOINER.match(text[a.position + len(a.surface):b.position])
+            for a, b in zip(query.items, query.items[1:])):
+        query.operation = "sum"  # 养老保险加年金多少钱: named parts joined, their total asked
+    if _EXECUTION.search(text):
+        query.operation = "execution"  # 完成年初预算的百分之多少 / 预算执行率: 决算数 ÷ 预算数
     if family == "sum" and len(query.items) < 2:
         query.operation = "lookup"  # 三公一共花多少钱: the total of one item is its figure
     return query
@@ -234,6 +243,20 @@ def _rest(text: str, tokens: list) -> str:
     while previous != longest:
         previous, longest = longest, _FILLER.sub("", longest)
     return longest
+
+
+def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
+    """外事宣传经费: a short generic word (经费, 支出) after words the glossary does not know names
+    that unknown thing, not the department's total; the whole phrase is what to look for."""
+    if len(item.surface) > 2 or not any("合计" in o or "总计" in o for o in item.official[:3]):
+        return item  # only the department-total words (经费, 支出) are this vague
+    start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
+    head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
+    head = re.split(r"[的里中是了\s]", head)[-1]
+    if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
+        return item  # 哪类支出 / 三年支出: a question word or a year, not a name
+    phrase = head + item.surface
+    return Item(phrase, [phrase], [], item.position - len(head))
 
 
 def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
