@@ -4,12 +4,22 @@
     answer = engine.ask("三公经费比上年减少多少？")
     answer.to_dict()  # the `ask --json` object
 
-What it answers today: figure lookups, year-on-year changes (amount and percent), shares and
-sums over table facts, with the document chosen by the issuer and year the question names.
-Other question types (breakdowns, counts, yes/no, extremes, reasons, definitions and other
-text answers) are recognised and answered with status no_answer and a Chinese explanation —
-never with a guessed number. A follow-up ("那2023年呢？") reuses the previous question's items,
+What it answers today, over table facts (narrative figures where no table has them):
+figure lookups; year-on-year changes (amount and percent; from one table's two year columns,
+from two documents of the issuer, or as the narrative states it); shares; sums; breakdowns and
+extremes from the table structure; counts and yes/no; budget execution in a 决算 (决算数 ÷
+预算数); sums and extremes across one issuer's yearly documents. Reasons, definitions, duties
+and contacts are answered by quoting the document's sentence (app/passages.py). Documents are
+chosen by the issuer and year the question names; several that fit and disagree → clarify.
+Per-capita questions, and anything whose figure the documents do not hold, get no_answer with
+a Chinese explanation — never a guessed number. Every answered figure is traced by the
+verifier before it is shown. A follow-up ("那2023年呢？") reuses the previous question's items,
 issuer and year where it names none of its own.
+
+Known limits (for the next sessions): an extreme over 基本支出 uses whichever breakdown ranks
+first (function classes in 表三 rather than 人员/公用经费); empty table cells are not facts, so
+a 0 printed as blank is found only through a narrative figure or an empty table's note; text
+answers quote one sentence and do not yet use the chunk index (index/retrieve.py).
 """
 
 from __future__ import annotations
