@@ -85,6 +85,10 @@ _TRAILING = ("预算执行数", "执行数", "预算安排", "总预算", "预�
 # Words that say nothing about what a figure is: a clause with only these takes the
 # subject of the figure before it ("支出预算为24.5万元，支出决算为11.96万元").
 _GENERIC = {"支出", "收入", "资金", "经费", "金额"}
+# "公共安全支出（204类）司法（06款）行政运行（01项）": the codes inside the level marks are blanked
+# (same length: offsets into the printed text stay valid), so "01项" is not read as a count of 项
+# and the subject path reads as usual.
+_CODED_LEVEL = re.compile(r"[(（]\s*\d{2,3}\s*([类款项])\s*[)）]")
 _LEVEL_PATH = re.compile(r"\s*[(（]\s*[类款项]\s*[)）]\s*[-—－]?\s*")
 # Length-preserving, so offsets in the normalised text index the printed text too. Besides
 # full-width digits, the traditional forms of the unit and cue characters are mapped
@@ -183,7 +187,7 @@ def _paragraph_facts(text: str, doc_id: str, section: str, page: int | None,
     # Wrapped lines join without a space (Chinese); `norm` maps characters one for one,
     # so its offsets index `orig` and figures keep their printed text.
     orig = re.sub(r"[ \t]*\n\s*", "", text)
-    norm = orig.translate(_NORM)
+    norm = _CODED_LEVEL.sub(lambda m: re.sub(r"\d", " ", m.group(0)), orig.translate(_NORM))
     out: list[Fact] = []
     for m in _SENTENCE.finditer(norm):
         ctx = _Context(topic=carry[0], fallback_year=carry[1],

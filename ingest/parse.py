@@ -268,7 +268,8 @@ def _catalogue_heading(text: str, entries: set[str]) -> Heading | None:
             continue
         core = re.sub(r"^(\d{4}年度?)?(单位|部门)?", "", h.title)
         if len(core) >= 4 and flat.endswith(core):
-            return Heading(level=1, number=h.number, title=text.strip(), rest="")
+            # a page title: above the numbered headings printed on its pages (一、加强党的建设…)
+            return Heading(level=0, number=h.number, title=text.strip(), rest="")
     return None
 
 

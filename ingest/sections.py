@@ -52,6 +52,8 @@ def _parse_normalized(s: str) -> Heading | None:
         number, body = m.group(1).replace(" ", ""), m.group(2).strip()
         if not body:
             return Heading(level, number, "", "")
+        if re.search(r"\(\s*\d*\s*类\s*\)", body):
+            return None  # "1、一般公共服务支出（类）财政事务（款）…": a subject path opening an item
         longest = 2 * MAX_HEADING if level == 0 else MAX_HEADING  # 第二部分 + a department's full name
         if len(body) <= longest and not re.search(r"[。，,；;]", body.rstrip("。")):
             return Heading(level, number, body.rstrip("。：:"), "")

@@ -220,3 +220,10 @@ def test_seed_document_through_the_pipeline(seed):
     assert all(f.locator.section for f in facts)  # every figure sits under a heading
     assert not [f for f in facts if "67803985" in f.text or f.unit == "元" and "以上设备" in (f.sentence or "")]
     assert len(facts) > 80
+
+
+def test_level_marks_with_codes_read_as_a_subject_path():
+    facts = sentence_facts("1.公共安全支出（204类）司法（06款）行政运行（01项）1434.89万元，主要用于机关运行。",
+                           doc_id="x", doc_year=2026, section="s")
+    assert [(f.label[1], f.value, f.unit) for f in facts] == [("公共安全支出-司法-行政运行", Decimal("14348900.00"), "元")]
+    assert facts[0].sentence.startswith("1.公共安全支出（204类）")  # the printed sentence, unchanged

@@ -70,6 +70,8 @@ def test_headings(line, level, number, title, rest):
     "（1）基本支出1,110,070.89元，占46.7%，较2023年减少",  # a numbered sentence, not a heading
     "2024年一般公共预算财政拨款收入2,375,070.89元",
     "1.5万元用于培训",
+    "5、一般公共服务支出（类）财政事务（款）财政委托业务",  # a wrapped item opening a subject path
+    "1.公共安全支出（204类）司法（06款）行政运行（01项）",
 ])
 def test_not_headings(line):
     assert parse_heading(line) is None
