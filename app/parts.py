@@ -86,3 +86,27 @@ def part_name(r: FactRecord) -> str:
         named = [p for p in path if p not in TOTAL_WORDS]
         return named[-1] if named else path[-1]
     return r.display_name()
+
+
+def header_wholes(term: str, pool: list[FactRecord]) -> list[FactRecord]:
+    """Total-row cells under a header that names the item with a qualifier (2024年基本支出 › 总计
+    for 基本支出): the item split into its own sub-columns (人员经费, 日常公用经费)."""
+    out = []
+    for r in pool:
+        if r.fact.origin != "table" or not r.is_total_row or len(r.column_parts) < 2:
+            continue
+        if r.column_parts[-1] in TOTAL_WORDS and any(p != term and p.endswith(term) for p in r.column_parts[:-1]):
+            out.append(r)
+    return out
+
+
+def leaf_rows(whole: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
+    """明细/科目: the most detailed coded rows of the whole's table in its column (款 under 类)."""
+    if whole.table is None:
+        return []
+    coded = [row for row in whole.table.rows if row.code and not row.is_total]
+    if not coded:
+        return []
+    deepest = max(len(row.code) for row in coded)
+    found = [_cell(pool, whole, row.index, whole.fact.locator.column) for row in coded if len(row.code) == deepest]
+    return [r for r in found if r is not None and r.fact.value != 0]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
-from app.parts import column_parts_of, part_name, parts_of
+from app.parts import column_parts_of, header_wholes, leaf_rows, part_name, parts_of
 from app.glossary import Glossary
 from app.understand import Item, Query
 from index.facts import DocumentSummary
@@ -214,6 +214,9 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
     return None
 
 
+_DETAIL = re.compile(r"明细|科目|哪一款|具体")  # the most detailed rows, not the first split
+
+
 def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     """Breakdown (the parts with their figures, and their sum checked against the whole) or
     extreme (the largest / smallest part), from the table structure around the item's figure."""
@@ -225,7 +228,16 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     # a heading over sub-columns (基本支出 › 人员经费 / 日常公用经费) is the item's own split; rows
     # under it (by function or subject) come second
     found, whole = [], None
-    for finder in (column_parts_of, parts_of):
+    for term in item.official[:3]:  # 基本支出 printed as the header 2024年基本支出 over its sub-columns
+        headed = header_wholes(term, pool)
+        if headed:
+            detail = _DETAIL.search(query.question or "")
+            found = leaf_rows(headed[0], pool) if detail else column_parts_of(headed[0], pool)
+            if len(found) >= 2:
+                whole = headed[0]
+                break
+            found = []
+    for finder in (column_parts_of, parts_of) if whole is None else ():
         whole = next((r for r in ranked if len(finder(r, pool)) >= 2), None)
         if whole is not None:
             found = finder(whole, pool)
