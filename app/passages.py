@@ -17,7 +17,8 @@ from app.glossary import norm
 from app.understand import Query
 from ingest.model import Disclosure
 
-MIN_SCORE = 0.25  # below this no sentence is taken to answer the question
+MIN_SCORE = 0.25
+_BECAUSE = ("原因", "由于", "因为", "主要是", "按照", "根据")  # below this no sentence is taken to answer the question
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 # Words a sentence of each kind tends to contain (why a reduction happened, what a term means).
@@ -40,17 +41,23 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _candidates(d: Disclosure):
+    """(sentence, where, the sentence after it, its whole paragraph) for every narrative sentence
+    and every text field of a form (a form's fields are placed under its project's name)."""
     for top in d.sections:
         for section in top.walk():
             where = f"{section.number}{section.heading}".strip()
             for paragraph in section.paragraphs:
-                for sentence in _SENTENCE.findall(paragraph.text):
-                    if len(sentence.strip()) >= 6:
-                        yield sentence.strip(), where or "说明"
+                sentences = [x.strip() for x in _SENTENCE.findall(paragraph.text) if len(x.strip()) >= 2]
+                for i, sentence in enumerate(sentences):
+                    if len(sentence) >= 6:
+                        after = sentences[i + 1] if i + 1 < len(sentences) else ""
+                        yield sentence, where or "说明", after, paragraph.text.strip()
     for table in d.tables:
+        name = next((f.text for f in table.fields if "名称" in f.key), "")
         for field in table.fields:
-            if field.text and len(field.text) >= 6 and field.value is None:
-                yield f"{field.key}：{field.text}", f"{table.key}《{table.title}》"
+            if field.text and len(field.text) >= 6 and field.value is None and not re.search(r"名称|编码|代码", field.key):
+                text = f"{field.key}：{field.text}"
+                yield text, f"{table.key}《{table.title}》{name}", "", text
 
 
 def find_passage(query: Query, d: Disclosure) -> Passage | None:
@@ -60,7 +67,7 @@ def find_passage(query: Query, d: Disclosure) -> Passage | None:
     want = _bigrams(rest) | {b for t in surface for b in _bigrams(t)}
     family = FAMILY_WORDS.get(query.operation, ())
     best: Passage | None = None
-    for sentence, where in _candidates(d):
+    for sentence, where, after, paragraph in _candidates(d):
         text = norm(sentence)
         overlap = len(want & (_bigrams(text) | _bigrams(norm(where)))) / len(want) if want else 0.0
         named = 0.3 if any(t in text for t in terms + surface) else 0.0
@@ -69,7 +76,15 @@ def find_passage(query: Query, d: Disclosure) -> Passage | None:
             cue -= 0.15  # a definition says what a thing is, not how much it was this year
         # a heading that names the item (（五）“三公”经费：指…) makes its sentences about the item
         heading = 0.25 if any(t in norm(where) for t in surface + [rest] if t) else 0.0
+        if any(norm(where).endswith(t) for t in surface + terms[:1] if t):
+            heading = 0.4  # the heading is the term itself: （三）基本支出：指…
         score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120)
         if best is None or score > best.score:
-            best = Passage(sentence, where, score)
+            quoted = sentence
+            if query.operation == "reason" and not any(w in text for w in _BECAUSE) and \
+                    any(w in norm(after) for w in _BECAUSE):
+                quoted = sentence + after  # the figure, then the sentence that gives its reason
+            elif query.operation == "text" and len(paragraph) <= 400:
+                quoted = paragraph  # duties, structure, contacts: the whole paragraph
+            best = Passage(quoted, where, score)
     return best if best is not None and best.score >= MIN_SCORE else None
