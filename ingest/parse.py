@@ -106,7 +106,7 @@ def parse_document(raw: RawDocument) -> Parsed:
             if parse_heading(flat) and len(flat) <= 40 and flat not in catalogue_headings:
                 catalogue_headings.add(flat)  # a section entry; the body starts where one repeats
                 continue
-            if len(flat) <= 6 and not re.search(r"\d", flat):
+            if len(flat) <= 6 and not re.search(r"\d", flat) and not _catalogue_heading(text, catalogue_headings):
                 continue  # the wrapped tail of the entry above ("…决算情况" / "说明")
             mode = "text"
         if is_table_title:
@@ -296,7 +296,9 @@ def _region_tables(region: _Region, warnings: list[str], hints) -> list[Table]:
     for table in built:
         if table.page_start is None and text_pages:
             table.page_start, table.page_end = min(text_pages), max(text_pages)
-        if region.unit is None and any(c.unit == "元" for r in table.rows for c in r.cells) or (
-                region.unit is None and any(f.unit == "元" for f in table.fields)):
+        has_money = any(c.unit == "元" for r in table.rows for c in r.cells) or any(f.unit == "元" for f in table.fields)
+        # a form may name its unit in a cell instead of a 单位 line ("项目资金（元）")
+        unit_in_cells = any(re.search(r"[（(](元|万元)[)）]", c) for r in rows for c in r if c)
+        if region.unit is None and has_money and not unit_in_cells:
             warnings.append(f"“{region.title}”未注明金额单位，按元处理。")
     return built
