@@ -253,6 +253,15 @@ def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossar
                     best = text[i:i + size]
     if best:
         named = [d for d in docs if d.issuer and abbreviates(best, issuer_core(d.issuer, glossary))]
+        return best, named
+    for d in docs:  # the end of the name (社会工作部 for 委社会工作部), four characters or more
+        core = issuer_core(d.issuer or "", glossary)
+        for size in range(len(core) - 1, 3, -1):
+            if core[-size:] in text and size > len(best):
+                best = core[-size:]
+                break
+    if best:
+        named = [d for d in docs if d.issuer and issuer_core(d.issuer, glossary).endswith(best)]
     return best, named
 
 

@@ -86,13 +86,19 @@ class Engine:
     def _text_answer(self, question: str, query: Query, docs, named) -> Answer:
         """Reasons, definitions, duties, contacts: a sentence of the document, quoted with its place."""
         choice = choose_documents(query, docs, named, docs)
+        pool = choice.documents[:1]
         if choice.problem == "clarify":
-            return Answer(question=question, status=CLARIFY, text=choice.message,
-                          options=[describe(d) for d in choice.documents])
-        if choice.problem:
+            # a definition reads the same in any document; one issuer's one year (部门/单位) says the
+            # same thing twice — take the best passage. Otherwise which document matters: ask.
+            same = len({(d.issuer, d.year) for d in choice.documents}) == 1
+            if query.operation != "definition" and not same:
+                return Answer(question=question, status=CLARIFY, text=choice.message,
+                              options=[describe(d) for d in choice.documents])
+            pool = choice.documents
+        elif choice.problem:
             return _no(question, choice.message)
-        doc = choice.documents[0]
-        passage = find_passage(query, self.store.get(doc.doc_id))
+        found = [(p, d) for d in pool if (p := find_passage(query, self.store.get(d.doc_id))) is not None]
+        passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
         answer = Answer(question=question, status=ANSWERED,
