@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
 from app.audit import RULES, audit
 from ingest.errors import InputError
+from ingest.model import Disclosure
 from ingest.pipeline import parse_file
 
 CONFIRMED, FALSE = "confirmed", "false_positive"
@@ -75,11 +77,12 @@ def document_path(corpus: Path, entry: dict, verdict_file: Path) -> Path:
     return candidate if candidate.exists() else (Path(verdict_file).parent / entry["file"]).resolve()
 
 
-def precision(path: Path) -> PrecisionReport:
+def precision(path: Path, load: Callable[[Path], Disclosure] = parse_file) -> PrecisionReport:
+    """Findings per rule against the hand verdicts in `path`; `load` parses a document (tests pass a cache)."""
     corpus, docs = load_verdicts(path)
     report = PrecisionReport()
     for entry in docs:
-        disclosure = parse_file(document_path(corpus, entry, path))
+        disclosure = load(document_path(corpus, entry, path))
         verdicts = {(v["rule"], v["message"]): v["verdict"] for v in entry.get("findings") or []}
         produced = set()
         for f in audit(disclosure):
