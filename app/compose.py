@@ -206,6 +206,18 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         final, budget = recs[0].fact, recs[1].fact
         text = (f"{who}{years[0]}年{names[0]}决算数{_figure(final.value, final.unit)}，为预算数"
                 f"{_figure(budget.value, budget.unit)}的{fmt_percent(value)}%。数据来自{_where(recs[0])}。")
+    elif plan.operation == "across_classes":
+        step = plan.program.steps[-1].op
+        names = [f"“{re.sub(r'^[0-9A-Z]{8,}-', '', n)}”" for n in names]  # project codes are ids, not figures
+        parts = "、".join(f"{n}{_figure(r.fact.value, r.fact.unit)}" for n, r in zip(names, recs))
+        if step == "sum":
+            text = f"{who}{years[0]}年{'各项目' if recs[0].fact.origin == 'form' else '按功能分类'}：{parts}，合计{_figure(value, unit)}。数据来自{_where(recs[0])}。"
+        else:
+            pick = recs[result.choice]
+            word = "最多" if step == "max" else "最少"
+            text = (f"{who}{years[0]}年{'各项目中' if recs[0].fact.origin == 'form' else '按功能分类'}，"
+                    f"{word}的是{names[result.choice]}，{kind}"
+                    f"{_figure(pick.fact.value, pick.fact.unit)}（{parts}）。数据来自{_where(pick)}。")
     elif plan.operation == "count":
         f = recs[0].fact
         text = f"{who}{names[0]}为{_figure(f.value, f.unit)}（{years[0]}年）。数据来自{_where(recs[0])}。"

@@ -214,6 +214,42 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
     return None
 
 
+_CLASS = re.compile(r"哪一?类|哪几类|功能分类|哪个方面|哪方面")
+
+
+def function_classes(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
+    """Each 类 of the functional classification (201 一般公共服务支出 …) in the total column of the
+    first table that lists them (the 支出总表)."""
+    by_table: dict[tuple, list[FactRecord]] = {}
+    for r in pool:
+        code = r.fact.subject_code or ""
+        if (r.fact.origin == "table" and len(code) == 3 and code.startswith("2") and r.is_grand_total_column
+                and r.fact.unit == "元" and _year(r) == year and r.fact.value != 0):
+            by_table.setdefault(r.key, []).append(r)
+    if not by_table:
+        return []
+    return max(by_table.values(), key=len)
+
+
+_PROJECT = re.compile(r"哪一?个项目|哪项项目|哪些项目")
+
+
+def project_amounts(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
+    """One amount per project form (绩效目标表 of 项目): its 当年预算 / 支出 / 金额 field."""
+    by_form: dict[str, FactRecord] = {}
+    for r in pool:
+        f = r.fact
+        if f.origin != "form" or f.unit != "元" or _year(r) != year or f.value == 0:
+            continue
+        if "项目" not in (f.label[0] if f.label else ""):
+            continue  # a department's 整体绩效目标表 is not a project
+        key = norm_key = (f.locator.table or "")
+        field = f.label[-1] if f.label else ""
+        if key not in by_form and re.search(r"预算|支出|金额|资金", field) and "上年" not in field:
+            by_form[norm_key] = r
+    return list(by_form.values())
+
+
 _DETAIL = re.compile(r"明细|科目|哪一款|具体")  # the most detailed rows, not the first split
 
 
@@ -228,6 +264,15 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     # a heading over sub-columns (基本支出 › 人员经费 / 日常公用经费) is the item's own split; rows
     # under it (by function or subject) come second
     found, whole = [], None
+    question = query.question or ""
+    if _CLASS.search(question) or _PROJECT.search(question):
+        # 哪类支出: the 类 of the functional classification; 哪个项目: the projects' forms
+        found = function_classes(pool, year) if _CLASS.search(question) else project_amounts(pool, year)
+        if len(found) >= 2:
+            names = [part_name(p) for p in found]
+            op = "sum" if query.operation == "breakdown" else query.extreme
+            program = Program([p.fact for p in found], [Step(op, tuple(f"f{i}" for i in range(len(found))))])
+            return Plan("across_classes", program, found, names, [year] * len(found), doc)
     for term in item.official[:3]:  # 基本支出 printed as the header 2024年基本支出 over its sub-columns
         headed = header_wholes(term, pool)
         if headed:

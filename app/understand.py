@@ -152,6 +152,8 @@ def understand(question: str, glossary: Glossary) -> Query:
             _JOINER.match(text[a.position + len(a.surface):b.position])
             for a, b in zip(query.items, query.items[1:])):
         query.operation = "sum"  # 养老保险加年金多少钱: named parts joined, their total asked
+    if family == "breakdown" and "主要" in text:
+        query.operation = family = "extreme"  # 钱主要花在哪一类: the largest part
     if _EXECUTION.search(text):
         query.operation = "execution"  # 完成年初预算的百分之多少 / 预算执行率: 决算数 ÷ 预算数
     if family == "sum" and len(query.items) < 2:
