@@ -318,6 +318,8 @@ def _execution(query, doc, year, pool, glossary) -> Plan | NoPlan:
     return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{item.surface}”并列的决算数和预算数。")
 
 
+_UNIT_THING = {"辆": "车辆"}  # a unit that can only count one kind of thing
+
 COUNT_UNITS = ("个", "辆", "台", "套", "台(套)", "项", "人", "名", "次", "家", "册")
 
 
@@ -330,8 +332,13 @@ _COMPATIBLE = {"个": ("个", "人", "名", "项", "家"), "人": ("人", "名",
 def _count(query, doc, year, pool, glossary) -> Plan | NoPlan:
     """几辆车 / 几个项目: a figure the document states in a counting unit (车辆1辆, 项目7个);
     the document's year first, else the year the count is stated for (车辆 at the end of last year)."""
-    # the question's own words (纳入重点绩效评价的项目) as well as its glossary items (项目)
+    # the question's own words (纳入重点绩效评价的项目) as well as its glossary items (项目); a
+    # counting unit names what it counts (辆 → 车辆, whatever the question calls the cars)
     items = ([Item(query.rest, [query.rest])] if len(query.rest) >= 2 else []) + query.items
+    counted_thing = _UNIT_THING.get(query.count_unit or "")
+    if counted_thing and counted_thing in glossary.phrases:
+        items.append(Item(counted_thing, [counted_thing] + [o for i in glossary.phrases[counted_thing]
+                                                           for o in glossary.terms[i].official]))
     if not items:
         return NoPlan("no_answer", "问题没有说明要数的是什么。")
     units = _COMPATIBLE.get(query.count_unit or "", COUNT_UNITS)
