@@ -32,8 +32,8 @@ from app.calc import CalcError, execute
 from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
-from app.passages import find_passage
-from app.plan import NoPlan, empty_table_note, make_plan, plan_across_years
+from app.passages import empty_table_note, find_passage
+from app.plan import NoPlan, make_plan, plan_across_years
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore

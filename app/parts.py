@@ -11,6 +11,8 @@ Zero and empty cells are left out: a part with nothing in it is not part of the 
 
 from __future__ import annotations
 
+import re
+
 from app.candidates import TOTAL_WORDS, FactRecord
 
 
@@ -110,3 +112,37 @@ def leaf_rows(whole: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
     deepest = max(len(row.code) for row in coded)
     found = [_cell(pool, whole, row.index, whole.fact.locator.column) for row in coded if len(row.code) == deepest]
     return [r for r in found if r is not None and r.fact.value != 0]
+
+
+def _year(r: FactRecord) -> int | None:
+    return r.fact.year if r.fact.year is not None else r.doc.year
+
+
+def function_classes(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
+    """Each 类 of the functional classification (201 一般公共服务支出 …) in the total column of the
+    first table that lists them (the 支出总表)."""
+    by_table: dict[tuple, list[FactRecord]] = {}
+    for r in pool:
+        code = r.fact.subject_code or ""
+        if (r.fact.origin == "table" and len(code) == 3 and code.startswith("2") and r.is_grand_total_column
+                and r.fact.unit == "元" and _year(r) == year and r.fact.value != 0):
+            by_table.setdefault(r.key, []).append(r)
+    if not by_table:
+        return []
+    return max(by_table.values(), key=len)
+
+
+def project_amounts(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
+    """One amount per project form (绩效目标表 of 项目): its 当年预算 / 支出 / 金额 field."""
+    by_form: dict[str, FactRecord] = {}
+    for r in pool:
+        f = r.fact
+        if f.origin != "form" or f.unit != "元" or _year(r) != year or f.value == 0:
+            continue
+        if "项目" not in (f.label[0] if f.label else ""):
+            continue  # a department's 整体绩效目标表 is not a project
+        key = f.locator.table or ""
+        field = f.label[-1] if f.label else ""
+        if key not in by_form and re.search(r"预算|支出|金额|资金", field) and "上年" not in field:
+            by_form[key] = r
+    return list(by_form.values())

@@ -88,3 +88,17 @@ def find_passage(query: Query, d: Disclosure) -> Passage | None:
                 quoted = paragraph  # duties, structure, contacts: the whole paragraph
             best = Passage(quoted, where, score)
     return best if best is not None and best.score >= MIN_SCORE else None
+
+
+def empty_table_note(query: Query, disclosure: Disclosure) -> tuple[str, str] | None:
+    """(table, note) when a table about the item is published empty with a 本部门无… note: the
+    document's own words for a figure of nothing (有没有政府性基金预算支出 → 没有)."""
+    for table in disclosure.tables:
+        if not table.is_empty:
+            continue
+        title = norm(table.title)
+        if any(norm(o) in title for item in query.items for o in item.official[:6]):
+            note = next((n for n in table.notes if "无" in n), None)
+            if note:
+                return f"{table.key}《{table.title}》", note
+    return None

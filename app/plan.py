@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
-from app.parts import column_parts_of, header_wholes, leaf_rows, part_name, parts_of
 from app.glossary import Glossary
+from app.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
+                       project_amounts)
 from app.understand import Item, Query
 from index.facts import DocumentSummary
 
@@ -217,37 +218,7 @@ def _table_total(part: FactRecord, pool: list[FactRecord]) -> FactRecord | None:
 _CLASS = re.compile(r"哪一?类|哪几类|功能分类|哪个方面|哪方面")
 
 
-def function_classes(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
-    """Each 类 of the functional classification (201 一般公共服务支出 …) in the total column of the
-    first table that lists them (the 支出总表)."""
-    by_table: dict[tuple, list[FactRecord]] = {}
-    for r in pool:
-        code = r.fact.subject_code or ""
-        if (r.fact.origin == "table" and len(code) == 3 and code.startswith("2") and r.is_grand_total_column
-                and r.fact.unit == "元" and _year(r) == year and r.fact.value != 0):
-            by_table.setdefault(r.key, []).append(r)
-    if not by_table:
-        return []
-    return max(by_table.values(), key=len)
-
-
 _PROJECT = re.compile(r"哪一?个项目|哪项项目|哪些项目")
-
-
-def project_amounts(pool: list[FactRecord], year: int | None) -> list[FactRecord]:
-    """One amount per project form (绩效目标表 of 项目): its 当年预算 / 支出 / 金额 field."""
-    by_form: dict[str, FactRecord] = {}
-    for r in pool:
-        f = r.fact
-        if f.origin != "form" or f.unit != "元" or _year(r) != year or f.value == 0:
-            continue
-        if "项目" not in (f.label[0] if f.label else ""):
-            continue  # a department's 整体绩效目标表 is not a project
-        key = norm_key = (f.locator.table or "")
-        field = f.label[-1] if f.label else ""
-        if key not in by_form and re.search(r"预算|支出|金额|资金", field) and "上年" not in field:
-            by_form[norm_key] = r
-    return list(by_form.values())
 
 
 _DETAIL = re.compile(r"明细|科目|哪一款|具体")  # the most detailed rows, not the first split
@@ -375,21 +346,6 @@ def _yes_no(query, doc, year, pool, glossary) -> Plan | NoPlan:
         return _missing(item, doc, year)
     return Plan("yes_no", Program([best.fact], [Step("lookup", ("f0",))]), [best], [name_for(best, item)],
                 [year], doc, given=list(query.numbers[:1]))
-
-
-def empty_table_note(query, disclosure) -> tuple[str, str] | None:
-    """(table, note) when a table about the item is published empty with a 本部门无… note."""
-    from app.glossary import norm
-
-    for table in disclosure.tables:
-        if not table.is_empty:
-            continue
-        title = norm(table.title)
-        if any(norm(o) in title for item in query.items for o in item.official[:6]):
-            note = next((n for n in table.notes if "无" in n), None)
-            if note:
-                return f"{table.key}《{table.title}》", note
-    return None
 
 
 def plan_across_years(query: Query, docs: list[DocumentSummary], pools: dict[str, list[FactRecord]],
