@@ -16,10 +16,12 @@ a Chinese explanation — never a guessed number. Every answered figure is trace
 verifier before it is shown. A follow-up ("那2023年呢？") reuses the previous question's items,
 issuer and year where it names none of its own.
 
-Known limits (for the next sessions): an extreme over 基本支出 uses whichever breakdown ranks
-first (function classes in 表三 rather than 人员/公用经费); empty table cells are not facts, so
-a 0 printed as blank is found only through a narrative figure or an empty table's note; text
-answers quote one sentence and do not yet use the chunk index (index/retrieve.py).
+Known limits (for the next sessions): empty table cells are not facts, so a 0 printed as a
+blank is found only through a narrative figure or an empty table's note (else no_answer);
+部门 and 单位 budgets of one issuer and year that disagree always get clarify, even where a
+reader would take the 部门 one; text answers quote one sentence or paragraph found by
+bigrams and do not yet use the chunk index (index/retrieve.py); the planner has no LLM
+fallback; `budgetqa eval` does not yet score these golden files (tests/test_engine*.py do).
 """
 
 from __future__ import annotations
