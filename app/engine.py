@@ -180,7 +180,9 @@ class Engine:
                 table, note = empty
                 answer = Answer(question=question, status=ANSWERED, value=Decimal(0), unit="元",
                                 text=f"没有。{doc.issuer or ''}{doc.year}年{table}为空表，注明：“{note}”",
-                                checks=[Check("empty_table", True, f"{table}：{note}")])
+                                checks=[Check("empty_table", True, f"{table}：{note}")],
+                                passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": table,
+                                           "snippet": note}])
                 return verify(answer), new_context
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}"), new_context
