@@ -102,20 +102,26 @@ def column_totals(d: Disclosure) -> list[Finding]:
             names = [squeeze(table.column(i).path[-1]) for i in parts]
             rule = "A03" if all("人员经费" in n or "公用经费" in n for n in names) else "A02"
             for row in table.rows:
-                stated = value(row, total)
-                got = [value(row, i) for i in parts]
-                if stated is None and all(g is None for g in got):
-                    continue
-                computed = sum((g for g in got if g is not None), Decimal(0))
-                stated = stated or Decimal(0)
-                if abs(stated - computed) <= step(table) * len(parts):
-                    continue
-                figs = [f for f in [cell_figure(table, row, total)] + [cell_figure(table, row, i) for i in parts] if f]
-                what = " + ".join(squeeze(table.column(i).label) for i in parts)
-                out.append(Finding(rule, f"{table.key}“{table.title}”{row_label(row.code, row.name)}："
-                                         f"{squeeze(table.column(total).label)} {yuan(stated)} 元，而 {what} = "
-                                         f"{yuan(computed)} 元，相差 {yuan(stated - computed)} 元。", figs))
+                finding = _row_sum(rule, table, row, total, parts,
+                                   f"{table.key}“{table.title}”{row_label(row.code, row.name)}：")
+                if finding:
+                    out.append(finding)
     return out
+
+
+def _row_sum(rule: str, table: Table, row: Row, total: int, parts: list[int], where: str) -> Finding | None:
+    """A finding when the row's total column differs from the sum of its part columns beyond rounding."""
+    stated, got = value(row, total), [value(row, i) for i in parts]
+    if stated is None and all(g is None for g in got):
+        return None
+    computed = sum((g for g in got if g is not None), Decimal(0))
+    stated = stated or Decimal(0)
+    if abs(stated - computed) <= step(table) * len(parts):
+        return None
+    figs = [f for f in [cell_figure(table, row, total)] + [cell_figure(table, row, i) for i in parts] if f]
+    what = " + ".join(squeeze(table.column(i).label) for i in parts)
+    return Finding(rule, f"{where}{squeeze(table.column(total).label)} {yuan(stated)} 元，而 {what} = "
+                         f"{yuan(computed)} 元，相差 {yuan(stated - computed)} 元。", figs)
 
 
 # --- A04 三公 --------------------------------------------------------------------------------------
@@ -158,18 +164,9 @@ def sangong(d: Disclosure) -> list[Finding]:
                 checks.append((cols["cars"], [cols["buy"], cols["run"]]))
             for row in table.rows:
                 for total, parts in checks:
-                    stated, got = value(row, total), [value(row, i) for i in parts]
-                    if stated is None and all(g is None for g in got):
-                        continue
-                    computed = sum((g for g in got if g is not None), Decimal(0))
-                    stated = stated or Decimal(0)
-                    if abs(stated - computed) <= step(table) * len(parts):
-                        continue
-                    figs = [f for f in [cell_figure(table, row, total)] + [cell_figure(table, row, i) for i in parts] if f]
-                    what = " + ".join(squeeze(table.column(i).label) for i in parts)
-                    out.append(Finding("A04", f"{table.key}“{table.title}”：{squeeze(table.column(total).label)} "
-                                              f"{yuan(stated)} 元，而 {what} = {yuan(computed)} 元，相差 "
-                                              f"{yuan(stated - computed)} 元。", figs))
+                    finding = _row_sum("A04", table, row, total, parts, f"{table.key}“{table.title}”：")
+                    if finding:
+                        out.append(finding)
     return out
 
 
