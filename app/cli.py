@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
@@ -69,15 +70,15 @@ def _print_ingest(report, out: Console) -> None:
         table = RichTable(title="导入结果")
         _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "提示", "状态"))
         for d in report.documents:
-            table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"),
+            table.add_row(d.doc_id, escape(d.title), escape(d.issuer or "—"), str(d.year or "—"),
                           f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), str(len(d.warnings)),
                           {"added": "新导入", "reindexed": "已存在，补建索引"}.get(d.status, "已存在，未改变"))
         out.print(table)
         for d in report.documents:
             for warning in d.warnings:
-                out.print(f"[yellow]提示[/yellow] {d.doc_id}：{warning}")
+                out.print(f"[yellow]提示[/yellow] {d.doc_id}：{escape(warning)}")  # document text is not markup
     for s in report.skipped:
-        out.print(f"[red]跳过[/red] {s.path}：{s.reason}")
+        out.print(f"[red]跳过[/red] {escape(s.path)}：{escape(s.reason)}")
     out.print(f"共导入 {len(report.documents)} 个文档，跳过 {len(report.skipped)} 个。")
 
 
@@ -122,8 +123,8 @@ def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
     table = RichTable(title=f"已导入文档（{settings.home}）")
     _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "来源文件"))
     for d in docs:
-        table.add_row(d.doc_id, d.title, d.issuer or "—", str(d.year or "—"), f"{d.scope or ''}{d.kind or ''}",
-                      str(d.tables), str(d.facts), d.source)
+        table.add_row(d.doc_id, escape(d.title), escape(d.issuer or "—"), str(d.year or "—"),
+                      f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), escape(d.source))
     out.print(table)
     return 0
 
@@ -170,7 +171,8 @@ def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
         out.print_json(json.dumps({"retrieval": report.to_dict()}, ensure_ascii=False))
         return 0
     for alias, path in report.missing_documents.items():
-        out.print(f"[yellow]未导入[/yellow] {alias}：{path}（可用 budgetqa ingest 导入；相关问题未计入）", highlight=False)
+        out.print(f"[yellow]未导入[/yellow] {escape(str(alias))}：{escape(str(path))}（可用 budgetqa ingest 导入；相关问题未计入）",
+                  highlight=False)
     table = RichTable(title=f"检索评测：{report.evaluated}/{report.questions} 个问题")
     for column in ("方法", "recall@1", f"recall@{report.k}", "MRR", "延迟 p50 (ms)", "延迟 p95 (ms)", "留出集 recall"):
         table.add_column(column)
@@ -180,7 +182,8 @@ def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
                       f"{s.latency_p50_ms:.1f}", f"{s.latency_p95_ms:.1f}", "—" if holdout is None else f"{holdout:.3f}")
     out.print(table)
     for miss in report.misses:
-        out.print(f"[red]未命中[/red] {miss.method} {miss.doc}：{miss.question} → {' / '.join(miss.top)}", highlight=False)
+        out.print(f"[red]未命中[/red] {miss.method} {escape(str(miss.doc))}：{escape(miss.question)} → "
+                  f"{escape(' / '.join(miss.top))}", highlight=False)
     return 0
 
 
@@ -322,11 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings, out, err)
     except BudgetQAError as exc:
         log.error("%s failed: %s", args.command, exc.detail)
-        err.print(f"[red]错误[/red]：{exc.message}")
+        err.print(f"[red]错误[/red]：{escape(exc.message)}")
         return 2
     except OSError as exc:
         log.exception("%s failed", args.command)
-        err.print(f"[red]错误[/red]：无法读写数据目录 {settings.home}（{exc.strerror or exc}）。")
+        err.print(f"[red]错误[/red]：无法读写数据目录 {escape(str(settings.home))}（{escape(str(exc.strerror or exc))}）。")
         return 2
 
 
