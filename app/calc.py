@@ -3,7 +3,7 @@
 A Program names its inputs (facts, by position in `Program.facts`) and a list of steps; each
 step applies one operation to facts (`f0`, `f1` …) or to earlier steps (`s0`, `s1` …). The
 calculator returns a `Result`: the value of the last step, its unit, and every step written
-out with Chinese-formatted numbers ("2,065,000.00 − 1,045,000.00 = 1,020,000.00"). No float
+out with Chinese-formatted numbers ("3,200,000.00 − 2,750,000.00 = 450,000.00"). No float
 ever touches a value: amounts are Decimals in 元 from the fact store, and rates are computed
 at the context's full precision (28 significant digits); only the text rounds them (one
 decimal for percentages, two for money).
@@ -91,7 +91,7 @@ def money(value: Decimal) -> Decimal:
 
 
 def fmt_money(value: Decimal) -> str:
-    """1045000 → "1,045,000.00"; negatives with the minus sign "−"."""
+    """2750000 → "2,750,000.00"; negatives with the minus sign "−"."""
     q = money(value)
     text = f"{abs(q):,.2f}"
     return f"{MINUS}{text}" if q < 0 else text

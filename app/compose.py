@@ -96,7 +96,7 @@ def sources(records: list[FactRecord]) -> list[dict]:
 
 
 def amount(value: Decimal) -> str:
-    """1045000 → "1,045,000.00元（104.50万元）"."""
+    """2750000 → "2,750,000.00元（275.00万元）"."""
     text = f"{fmt_money(value)}元"
     if abs(value) >= WAN_FROM:
         text += f"（{fmt_wan(value)}万元）"

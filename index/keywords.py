@@ -5,7 +5,7 @@ Chinese has no spaces, and the public's words are not the documents' words (出�
 and every character bigram of each Han run (robust to any segmentation and to word order:
 出国, 国经, 经费; 车, 辆), and jieba's search-mode words marked "w:" (whole terms such as
 公务接待费 score above their fragments). Digit runs are kept whole without thousands
-separators (2024, 1045000). A narrative chunk's own heading is counted once more than its
+separators (2024, 2750000). A narrative chunk's own heading is counted once more than its
 body (a light BM25F): "什么是基本支出" should find the section headed 基本支出 before the
 tables that repeat the phrase. Measured on tests/golden/retrieval.yaml (keyword recall@5):
 bigrams + jieba 0.917, + unigrams 0.983, + heading weight 1.000; a stop-word list for

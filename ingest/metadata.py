@@ -49,7 +49,7 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
 
 
 def region_of(name: str | None) -> str | None:
-    """'重庆市渝北区人民政府外事办公室' → '重庆市渝北区'; '重庆市交通委员会' → '重庆市'."""
+    """'江南省青石市临水区人民政府文物局' → '江南省青石市临水区'; '重庆市交通委员会' → '重庆市'."""
     if not name:
         return None
     s = normalize(name).replace(" ", "").removeprefix("中共")  # 中共上海市普陀区委… is a party organ

@@ -28,7 +28,7 @@ def normalize(text: str) -> str:
 def parse_number(text: str) -> Decimal | None:
     """The value of a cell or token that is a plain number, else None.
 
-    '1,045,000.00' → 1045000.00; '（1,000）' → -1000; '-30%' → -30 (see is_percent);
+    '2,750,000.00' → 2750000.00; '（1,000）' → -1000; '-30%' → -30 (see is_percent);
     '-', '——' and '' → None; '30万元' → None (not a plain number: see parse_amount).
     """
     s = normalize(text).strip().replace(" ", "")
@@ -111,5 +111,5 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def format_yuan(value: Decimal) -> str:
-    """1045000 → '1,045,000.00' (how disclosures print 元)."""
+    """2750000 → '2,750,000.00' (how disclosures print 元)."""
     return f"{value.quantize(Decimal('0.01')):,}"
