@@ -232,6 +232,7 @@ class DocumentChoice:
     year: int | None = None  # the year asked about
     problem: str | None = None  # no_answer | clarify
     message: str = ""
+    note: str = ""  # said with the answer: which of several fitting documents answered, and why
 
 
 def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossary) -> tuple[str, list[DocumentSummary]]:
@@ -298,6 +299,14 @@ def choose_documents(query: Query, docs: list[DocumentSummary], named: list[Docu
         if not pool:
             return DocumentChoice([], year=year, problem="no_answer",
                                   message=f"没有收录{year}年的文件，无法回答。{coverage(every)}")
+    note = ""
+    if len(pool) > 1 and query.scope is None and _one_issuer_both_scopes(pool):
+        # 部门 and 单位 documents of one issuer and year: the 部门 one consolidates the department
+        # and its units, which is what a question about the issuer means unless it says 本级/单位.
+        units = [d for d in pool if d.scope != "部门"]
+        pool = [d for d in pool if d.scope == "部门"]
+        note = (f"（取自{describe(pool[0])}，含所属单位；另有" + "、".join(describe(d) for d in units)
+                + "，问“单位预算”或“本级”可查单位本身的数字。）")
     if len(pool) > 1:
         names = [describe(d) for d in pool]
         if len(set(names)) < len(names):  # the same issuer, year and kind twice (a re-issued file)
@@ -306,4 +315,9 @@ def choose_documents(query: Query, docs: list[DocumentSummary], named: list[Docu
                               message="问题适用于多份文件，请说明是哪一份：" + "；".join(names) + "。")
     if not pool:
         return DocumentChoice([], problem="no_answer", message=coverage(every))
-    return DocumentChoice(pool, year=year if year is not None else pool[0].year)
+    return DocumentChoice(pool, year=year if year is not None else pool[0].year, note=note)
+
+
+def _one_issuer_both_scopes(pool: list[DocumentSummary]) -> bool:
+    same = len({(d.issuer, d.year, d.kind) for d in pool}) == 1
+    return same and {d.scope for d in pool} >= {"部门", "单位"} and sum(d.scope == "部门" for d in pool) == 1

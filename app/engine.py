@@ -34,7 +34,7 @@ from app.calc import CalcError, execute
 from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
-from app.passages import empty_table_note, find_passage
+from app.passages import empty_table_note, find_passage, statement_of_none
 from app.plan import NoPlan, make_plan, plan_across_years
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
@@ -109,6 +109,27 @@ class Engine:
                                    "snippet": passage.text}])
         return verify(answer)
 
+    def _stated_none(self, question: str, query: Query, doc: DocumentSummary) -> Answer | None:
+        """没有, in the document's own words: a table published empty with a 本部门无… note, or a
+        sentence saying there is none (2024年度无“三公”经费财政拨款支出)."""
+        disclosure = self.store.get(doc.doc_id)
+        empty = empty_table_note(query, disclosure)
+        if empty:
+            where, said = empty
+            text = f"没有。{doc.issuer or ''}{doc.year}年{where}为空表，注明：“{said}”"
+            check = Check("empty_table", True, f"{where}：{said}")
+        else:
+            passage = statement_of_none(query, disclosure)
+            if passage is None:
+                return None
+            where, said = passage.where, passage.text
+            text = f"没有。据《{doc.title}》「{where}」：「{said}」"
+            check = Check("stated_none", True, f"{where}：{said}")
+        answer = Answer(question=question, status=ANSWERED, value=Decimal(0), unit="元", text=text,
+                        checks=[check], passages=[{"doc_id": doc.doc_id, "title": doc.title,
+                                                   "locator": where, "snippet": said}])
+        return verify(answer)
+
     def _across_years(self, question: str, query: Query, candidates, docs) -> Answer | None:
         """One issuer's documents of several years, one figure from each (None: not that case)."""
         issuers = {d.issuer for d in candidates}
@@ -174,16 +195,13 @@ class Engine:
             plans = [agreed]
             agreed[1].notes.append("（" + "、".join(describe(d) for d in choice.documents) + "中此数相同。）")
         doc, plan = plans[0]
+        if choice.note and not isinstance(plan, NoPlan):
+            plan.notes.append(choice.note)
         if isinstance(plan, NoPlan) and query.operation == "yes_no":
-            empty = empty_table_note(query, self.store.get(doc.doc_id))
-            if empty:  # 有没有政府性基金预算支出: the table is published empty, and says why
-                table, note = empty
-                answer = Answer(question=question, status=ANSWERED, value=Decimal(0), unit="元",
-                                text=f"没有。{doc.issuer or ''}{doc.year}年{table}为空表，注明：“{note}”",
-                                checks=[Check("empty_table", True, f"{table}：{note}")],
-                                passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": table,
-                                           "snippet": note}])
-                return verify(answer), new_context
+            answer = self._stated_none(question, query, doc)
+            if answer is not None:
+                answer.text += choice.note
+                return answer, new_context
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}"), new_context
         try:

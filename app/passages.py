@@ -102,3 +102,26 @@ def empty_table_note(query: Query, disclosure: Disclosure) -> tuple[str, str] | 
             if note:
                 return f"{table.key}《{table.title}》", note
     return None
+
+
+_NONE = re.compile(r"(?<![并])(?:无|没有|未安排|未发生|不存在|未使用)(?!法|论|需|须|关|异|误)")
+_CORE = re.compile(r"[“”\"'‘’「」《》()（）\s]")
+
+
+def statement_of_none(query: Query, disclosure: Disclosure) -> Passage | None:
+    """A narrative sentence saying the item does not exist this year (本部门2024年度无“三公”经费
+    财政拨款支出 / 无使用政府性基金预算拨款安排的支出 / 无公务用车车辆): the document's own 没有.
+    The negation must come just before the item's name, so 无法… or a 无 about something else
+    in the same sentence does not count."""
+    terms = {_CORE.sub("", norm(t)) for item in query.items
+             for t in [item.surface] + list(item.official[:6]) if len(_CORE.sub("", norm(t))) >= 2}
+    terms |= {t[:-2] for t in terms if t.endswith(("支出", "经费")) and len(t) >= 4}  # 三公经费支出 → 三公
+    best: Passage | None = None
+    for sentence, where, _, _ in _candidates(disclosure):
+        text = _CORE.sub("", norm(sentence))
+        for m in _NONE.finditer(text):
+            window = text[m.end():m.end() + 14]
+            hit = max((len(t) for t in terms if t in window), default=0)
+            if hit and (best is None or hit > best.score):
+                best = Passage(sentence, where, hit)
+    return best

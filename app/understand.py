@@ -104,9 +104,10 @@ def understand(question: str, glossary: Glossary) -> Query:
         query.kind = "决算"
     elif any(norm(w) in text for w in kinds.get("budget", [])):
         query.kind = "预算"
-    if "单位预算" in text or "单位决算" in text:
+    scopes = kinds.get("scope", {})
+    if any(norm(w) in text for w in scopes.get("unit", [])):
         query.scope = "单位"
-    elif "部门预算" in text or "部门决算" in text:
+    elif any(norm(w) in text for w in scopes.get("department", [])):
         query.scope = "部门"
     direction = glossary.operations.get("change", {}).get("direction", {})
     for name in ("decrease", "increase"):
