@@ -247,6 +247,12 @@ def cmd_audit(args, settings: Settings, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_chat(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.chat.launch import run_chat
+
+    return run_chat(settings, args.port, lambda text: out.print(text, markup=False, highlight=False))
+
+
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -313,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", type=Path, metavar="FILE.yaml",
                    help="按人工核验文件统计各规则的发现数、确认数和准确率（直接解析文件中列出的文档）")
     p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("chat", parents=[common], help="在本机 127.0.0.1 上打开聊天界面（Streamlit）")
+    p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
+    p.set_defaults(func=cmd_chat)
     return parser
 
 

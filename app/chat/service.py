@@ -1,0 +1,201 @@
+"""The chat's one object per process: a data directory's stores, engines per filter, uploads.
+
+The page holds it in `st.cache_resource`, so the fact store is opened and documents are read
+once per process, never re-ingested on a rerun. Streamlit runs every browser session in its
+own thread: what is shared here is either immutable after creation (an Engine over a fixed
+document list, a parsed Disclosure) or guarded by a lock (the engine cache, the chunk index).
+
+Engines are keyed by the sidebar's filter and by the ids of the stored documents, so a
+document ingested by an upload — or by `budgetqa ingest` in another terminal — reaches the
+next question without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from app.chat.uploads import ingest_upload
+from app.engine import Context, Engine
+from app.glossary import Glossary, load_glossary
+from app.library import IngestedDocument
+from app.settings import Settings
+from index.facts import DocumentSummary, FactStore
+from index.store import ChunkIndex
+from ingest.model import Disclosure
+
+log = logging.getLogger(__name__)
+
+UPLOAD_FOLDER = "uploads"  # under the data directory
+_DISCLOSURES_KEPT = 32  # parsed documents kept for drawing sources (each a few hundred KB)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The sidebar's filter: the issuers and years to answer from (empty: all)."""
+
+    issuers: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.issuers or self.years)
+
+    def keeps(self, d: DocumentSummary) -> bool:
+        return (not self.issuers or d.issuer in self.issuers) and (not self.years or d.year in self.years)
+
+
+class ScopedStore(FactStore):
+    """The fact store as the engine sees it under a filter: only the documents the filter keeps."""
+
+    def __init__(self, home: Path, scope: Scope):
+        super().__init__(home)
+        self.scope = scope
+
+    def documents(self) -> list[DocumentSummary]:
+        return [d for d in super().documents() if self.scope.keeps(d)]
+
+
+@dataclass
+class Turn:
+    """One question and its answer, as the chat shows and replays it."""
+
+    shown: str  # the question as the user sees it in the history
+    asked: str  # the question as the engine got it (a clarify choice adds the document)
+    answer: object  # app.compose.Answer
+    context_before: Context | None  # a clarify choice re-asks from here
+    operation: str | None  # lookup, change, breakdown … (from the engine's Query)
+    scoped: int | None = None  # documents the filter left, when a filter was on
+    seconds: float = 0.0
+
+
+@dataclass
+class UploadOutcome:
+    name: str  # as uploaded
+    document: IngestedDocument | None = None
+    error: str | None = None  # Chinese, for the user
+
+
+def signature(docs: list[DocumentSummary]) -> tuple[str, ...]:
+    return tuple(sorted(d.doc_id for d in docs))
+
+
+class ChatService:
+    def __init__(self, settings: Settings, glossary: Glossary | None = None):
+        self.settings = settings
+        self.store = FactStore(settings.home)
+        self.glossary = glossary or load_glossary()
+        self._engines: dict[tuple, Engine] = {}
+        self._suggestions: dict[tuple, list] = {}
+        self._disclosures: dict[str, Disclosure] = {}
+        self._lock = threading.Lock()
+        self._index: ChunkIndex | None = None
+        self._ingest_lock = threading.Lock()
+
+    @property
+    def upload_folder(self) -> Path:
+        return self.settings.home / UPLOAD_FOLDER
+
+    def documents(self) -> list[DocumentSummary]:
+        return self.store.documents()
+
+    def engine(self, scope: Scope, docs: list[DocumentSummary]) -> Engine:
+        """The engine for this filter over these stored documents (made once, then shared)."""
+        key = (scope, signature(docs))
+        with self._lock:
+            engine = self._engines.get(key)
+            if engine is None:
+                # engines over an older document list are dropped: their documents() is stale
+                self._engines = {k: e for k, e in self._engines.items() if k[1] == key[1]}
+                store = ScopedStore(self.settings.home, scope) if scope.active else self.store
+                engine = self._engines[key] = Engine(store, self.glossary)
+            return engine
+
+    def ask(self, asked: str, context: Context | None, scope: Scope, docs: list[DocumentSummary],
+            shown: str | None = None) -> tuple[Turn, Context | None]:
+        """One turn of the conversation, timed."""
+        engine = self.engine(scope, docs)
+        start = time.perf_counter()
+        answer, new_context = engine.converse(asked, context)
+        seconds = time.perf_counter() - start
+        operation = getattr(getattr(new_context, "query", None), "operation", None)
+        scoped = sum(scope.keeps(d) for d in docs) if scope.active else None
+        log.info("chat answered %r: %s in %.3f s", asked, answer.status, seconds)
+        return Turn(shown or asked, asked, answer, context, operation, scoped, seconds), new_context
+
+    def disclosure(self, doc_id: str) -> Disclosure:
+        """A stored document, parsed once (documents never change: their id is their content hash)."""
+        with self._lock:
+            found = self._disclosures.get(doc_id)
+        if found is None:
+            found = self.store.get(doc_id)
+            with self._lock:
+                if len(self._disclosures) >= _DISCLOSURES_KEPT:
+                    self._disclosures.pop(next(iter(self._disclosures)))
+                self._disclosures[doc_id] = found
+        return found
+
+    def suggestions(self, scope: Scope, docs: list[DocumentSummary]) -> list:
+        from app.chat.suggest import suggest
+
+        key = (scope, signature(docs))
+        with self._lock:
+            cached = self._suggestions.get(key)
+        if cached is None:
+            engine = self.engine(scope, docs)
+            cached = suggest(engine, engine.documents(), self.glossary)
+            with self._lock:
+                self._suggestions[key] = cached
+        return cached
+
+    def short_names(self, docs: list[DocumentSummary]) -> dict[str, str]:
+        """Each document's issuer as people say it (万里街道), worked out once per document list."""
+        from app.chat.suggest import short_issuer
+
+        key = ("names", signature(docs))
+        with self._lock:
+            cached = self._suggestions.get(key)
+        if cached is None:
+            by_issuer: dict[str | None, str] = {}
+            for d in docs:
+                if d.issuer not in by_issuer:
+                    by_issuer[d.issuer] = short_issuer(d, docs, self.glossary) if d.issuer else ""
+            cached = {d.doc_id: by_issuer[d.issuer] or d.title for d in docs}
+            with self._lock:
+                self._suggestions[key] = cached
+        return cached
+
+    def index(self) -> ChunkIndex:
+        """The chunk index, opened (and its embedding model loaded) on the first upload only."""
+        if self._index is None:
+            index = ChunkIndex.from_settings(self.settings)
+            index.check()
+            self._index = index
+        return self._index
+
+    def upload(self, files: list[tuple[str, bytes]],
+               on_file: Callable[[int, str], None] | None = None) -> list[UploadOutcome]:
+        """Save and ingest uploaded files, one at a time (one ingest per process at a time)."""
+        from ingest.errors import BudgetQAError
+
+        outcomes = []
+        with self._ingest_lock:
+            for i, (name, data) in enumerate(files):
+                if on_file:
+                    on_file(i, name)
+                try:
+                    document = ingest_upload(name, data, self.upload_folder, self.store, self.index)
+                    outcomes.append(UploadOutcome(name, document=document))
+                except BudgetQAError as exc:
+                    log.warning("upload %r refused: %s", name, exc.detail)
+                    outcomes.append(UploadOutcome(name, error=exc.message))
+                except OSError as exc:
+                    log.exception("upload %r failed", name)
+                    outcomes.append(UploadOutcome(
+                        name, error=f"无法保存文件“{name}”到数据目录（{exc.strerror or exc}），未导入。"))
+        return outcomes
+
