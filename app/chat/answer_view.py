@@ -117,7 +117,8 @@ def _table(source: TableSource, number: int, k: int) -> None:
     st.dataframe(styled(source.frame, source.marked), hide_index=True, width="stretch",
                  key=f"source-{number}-{k}")
     if source.excerpt:
-        st.caption(md(f"只列出用到的行及其上级科目、合计行（{len(source.frame)} 行，全表 {source.total_rows} 行）。"))
+        st.caption(md(f"摘录：用到的数字所在的行和栏（{len(source.frame)} 行 × {len(source.frame.columns)} 栏，"
+                      f"全表 {source.total_rows} 行 × {len(source.full.columns)} 栏）。"))
         with st.expander("查看整张表"):
             st.dataframe(styled(source.full, source.full_marked), hide_index=True, width="stretch",
                          key=f"source-full-{number}-{k}")

@@ -2,8 +2,9 @@
 
 Table figures: the table the fact comes from, laid out as the document prints it (columns by
 their header path, rows with subject code and name), every used cell marked. A long table is
-cut to the rows that matter (the used rows, their parent subject rows and the total rows); the
-whole table stays one click away. Narrative figures and text answers: the paragraph the
+cut to the rows that matter (the used rows, their parent subject rows and the total rows), a
+wide one to the header groups of the used cells, so the marked cells are on screen; the whole
+table stays one click away. Narrative figures and text answers: the paragraph the
 sentence stands in, split into before / sentence / after so the page can highlight it.
 
 Document text is escaped before it becomes Markdown (`md`): every ASCII punctuation mark is
@@ -24,6 +25,7 @@ from ingest.facts import table_title
 from ingest.model import Disclosure, Section, Table
 
 EXCERPT_FROM = 16  # rows; longer tables are shown as an excerpt first
+WIDE_FROM = 6  # columns; wider tables show the used cells' header groups first
 HIGHLIGHT = "background-color: #ffe08a; color: #1f1f1f; font-weight: 600"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _SPACE = re.compile(r"\s+")
@@ -138,18 +140,28 @@ def table_source(doc: Disclosure, table: Table, facts) -> TableSource:
         return TableSource(frame=frame, marked={(i, 1) for i in marked_fields}, total_rows=len(table.fields),
                            **common)
     full = pd.DataFrame(grid, columns=columns) if grid else pd.DataFrame(columns=columns)
-    if len(table.rows) <= EXCERPT_FROM:
+    keep_rows = _excerpt_rows(table, {r for r, _ in marked}) if len(table.rows) > EXCERPT_FROM else \
+        list(range(len(table.rows)))
+    keep_cols = _excerpt_columns(table, full.iloc[keep_rows], {c for _, c in marked})
+    if len(keep_rows) == len(table.rows) and len(keep_cols) == len(columns):
         return TableSource(frame=full, marked=marked, total_rows=len(table.rows), **common)
-    keep = _excerpt_rows(table, {m[0] for m in marked})
-    rows = {old: new for new, old in enumerate(keep)}
-    excerpt = full.iloc[keep]
-    # label columns left empty by the rows kept (类/款/项 codes beside a 合计 row) only take room
-    used_columns = {c for _, c in marked}
-    cols = [i for i in range(len(columns)) if i in used_columns or (excerpt.iloc[:, i] != "").any()]
-    position = {old: new for new, old in enumerate(cols)}
-    frame = excerpt.iloc[:, cols].reset_index(drop=True)
-    return TableSource(frame=frame, marked={(rows[r], position[c]) for r, c in marked if r in rows},
+    rows = {old: new for new, old in enumerate(keep_rows)}
+    cols = {old: new for new, old in enumerate(keep_cols)}
+    frame = full.iloc[keep_rows, keep_cols].reset_index(drop=True)
+    return TableSource(frame=frame, marked={(rows[r], cols[c]) for r, c in marked if r in rows and c in cols},
                        total_rows=len(table.rows), full=full, full_marked=marked, **common)
+
+
+def _excerpt_columns(table: Table, shown: pd.DataFrame, used: set[int]) -> list[int]:
+    """Column positions to show. A wide table keeps its name columns and the header groups of the
+    used cells (2023年预算数 › … beside 2024年预算数 › …: only the year asked about). Name columns
+    left empty by the rows shown (类/款/项 codes beside a 合计 row) only take room."""
+    named = [i for i in range(len(table.columns)) if i in used or (shown.iloc[:, i] != "").any()]
+    if len(table.columns) <= WIDE_FROM or not used:
+        return named
+    groups = {table.columns[i].path[0] for i in used if table.columns[i].path}
+    return [i for i in named if i in used or not table.columns[i].unit or
+            (table.columns[i].path and table.columns[i].path[0] in groups)]
 
 
 def _column_names(table: Table) -> list[str]:
