@@ -1,0 +1,224 @@
+"""The chat's plain-Python parts: upload names and limits, escaping, sources, charts, filters,
+suggestions and the launcher — on the real sample and the real engine."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from app.chat.charts import chart_data, part_names
+from app.chat.launch import HOST, PAGE, check_port, streamlit_command
+from app.chat.service import ChatService, Scope
+from app.chat.sources import EXCERPT_FROM, TableSource, TextSource, answer_sources, md, md_highlight, styled, table_source
+from app.chat.uploads import UPLOAD_LIMIT, check_upload, safe_name, save_upload
+from app.settings import Settings
+from ingest.errors import BudgetQAError, InputError, UnsupportedFormatError
+from tests.chat_support import sample_home, unescape, wanli_home
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    return ChatService(Settings.load(sample_home(tmp_path_factory)))
+
+
+def ask(service: ChatService, question: str, scope: Scope = Scope()):
+    turn, _ = service.ask(question, None, scope, service.documents())
+    return turn
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given, saved", [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\windows\\预算 2024.PDF", "预算_2024.pdf"),
+    (".hidden.html", "hidden.html"),
+    ("/abs/path/决算（草案）.xlsx", "决算（草案）.xlsx"),
+    ("a<b>|c?.txt", "a_b_c.txt"),
+    ("....", "upload"),
+])
+def test_safe_name_keeps_a_base_name_and_its_extension(given, saved):
+    assert safe_name(given) == saved
+
+
+def test_check_upload_refuses_wrong_type_empty_and_oversized_files():
+    check_upload("预算.pdf", 10)
+    with pytest.raises(UnsupportedFormatError) as wrong:
+        check_upload("合同.docx", 10)
+    assert "类型不受支持" in wrong.value.message and "PDF" in wrong.value.message
+    with pytest.raises(InputError) as empty:
+        check_upload("空.txt", 0)
+    assert "空文件" in empty.value.message
+    with pytest.raises(InputError) as big:
+        check_upload("大.pdf", UPLOAD_LIMIT + 1)
+    assert "超过 50 MB" in big.value.message
+
+
+def test_save_upload_dedupes_names_and_reuses_same_content(tmp_path):
+    first, created = save_upload(tmp_path, "表.txt", b"one")
+    again, created_again = save_upload(tmp_path, "表.txt", b"one")
+    other, created_other = save_upload(tmp_path, "../表.txt", b"two")
+    assert (first, created) == (tmp_path / "表.txt", True)
+    assert (again, created_again) == (first, False)
+    assert (other, created_other) == (tmp_path / "表-2.txt", True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表-2.txt", "表.txt"]
+
+
+def test_upload_of_a_file_that_is_no_disclosure_is_reported_and_removed(tmp_path, tmp_path_factory):
+    from tests.chat_support import copy_home
+
+    home = copy_home(sample_home(tmp_path_factory), tmp_path / "home")
+    svc = ChatService(Settings.load(home))
+    before = [d.doc_id for d in svc.documents()]
+    seen = []
+    (outcome,) = svc.upload([("笔记.txt", "今天天气很好，我们去公园散步。\n".encode() * 30)],
+                            on_file=lambda i, name: seen.append((i, name)))
+    assert seen == [(0, "笔记.txt")]
+    assert outcome.document is None and "笔记.txt" in outcome.error
+    assert [d.doc_id for d in svc.documents()] == before
+    assert not any((home / "uploads").iterdir())
+
+
+# --- escaping and sources ------------------------------------------------------------------
+
+
+def test_markdown_escaping_shows_document_text_literally():
+    nasty = "<script>alert(1)</script> **粗** [链接](http://x) $x$ :red[红] `代码` # 标题 1. 项"
+    escaped = md(nasty)
+    assert "<script>" not in escaped and "**" not in escaped and "](" not in escaped
+    assert ":red[" not in escaped and "$x$" not in escaped
+    assert unescape(escaped) == nasty
+    highlighted = md_highlight("前文[", "句子]", "后文")
+    assert highlighted == "前文\\[:orange-background[句子\\]]后文"
+
+
+def test_table_source_marks_the_used_cells(service):
+    turn = ask(service, "外事办今年出国经费多少？")
+    (source,) = answer_sources(turn.answer, service.disclosure)
+    assert isinstance(source, TableSource) and source.table_key == "表十"
+    # a wide table shows the asked year's header group first, the whole table on request
+    assert source.excerpt and all(c.startswith("2024年预算数") for c in source.frame.columns)
+    assert len(source.full.columns) == 12 and any(c.startswith("2023年预算数") for c in source.full.columns)
+    (cell,) = source.marked
+    assert source.frame.iat[cell] == "1,000,000.00"
+    assert source.frame.columns[cell[1]] == "2024年预算数 › 因公出国（境）费"
+    html = styled(source.frame, source.marked).to_html()
+    painted = {(int(r), int(c)) for rule in html.split("}") if "#ffe08a" in rule
+               for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
+    assert painted == {cell}
+
+
+def test_a_long_table_is_shown_as_an_excerpt_with_parents_and_totals(tmp_path_factory):
+    svc = ChatService(Settings.load(wanli_home(tmp_path_factory)))
+    doc = svc.disclosure(svc.documents()[-1].doc_id)
+    table = max(doc.tables, key=lambda t: len(t.rows))
+    assert len(table.rows) > EXCERPT_FROM
+    row = next(r for r in table.rows if r.code and len(r.code) == 7 and r.parent is not None
+               and any(c.value is not None for c in r.cells))
+    cell = next(c for c in row.cells if c.value is not None)
+    column = table.column(cell.column)
+    fact = next(f for f in doc.facts() if f.locator.table == table.key and f.locator.row == row.index
+                and f.locator.column == column.label)
+    source = table_source(doc, table, [fact])
+    assert source.excerpt and source.total_rows == len(table.rows)
+    shown = [" ".join(source.frame.iloc[i]) for i in range(len(source.frame))]
+    codes = [row.code[:3], row.code[:5], row.code]  # 类, 款, 项: the row and its parent subjects
+    assert all(any(code in line for line in shown) for code in codes)
+    assert any("合计" in line for line in shown)
+    ((r, c),) = source.marked
+    assert source.frame.iat[r, c] == row.cell(column.index).text
+    ((fr, fc),) = source.full_marked
+    assert source.full.iat[fr, fc] == row.cell(column.index).text
+
+
+def test_text_source_finds_the_sentence_in_its_paragraph(service):
+    turn = ask(service, "什么是机关运行经费？")
+    sources = answer_sources(turn.answer, service.disclosure)
+    assert sources and isinstance(sources[0], TextSource)
+    text = sources[0]
+    assert "机关运行经费" in text.sentence and text.where
+    doc = service.disclosure(text.doc_id)
+    paragraphs = [p.text for s in doc.sections for x in s.walk() for p in x.paragraphs]
+    assert text.before + text.sentence + text.after in paragraphs
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def test_change_gets_year_bars_and_lookup_none(service):
+    change = ask(service, "2024年三公经费比2023年减少多少？")
+    data = chart_data(change.answer, change.operation)
+    assert data.kind == "years" and list(data.frame["名称"]) == ["2023年", "2024年"]
+    assert list(data.frame["金额"]) == ["2,065,000.00元", "1,045,000.00元"]
+    lookup = ask(service, "外事办今年出国经费多少？")
+    assert chart_data(lookup.answer, lookup.operation) is None
+
+
+def test_structure_names_parts_by_what_sets_them_apart(service):
+    turn = ask(service, "2024年支出预算包括哪些？")
+    assert part_names(turn.answer.facts[1:]) == ["基本支出", "项目支出"]
+    data = chart_data(turn.answer, turn.operation)
+    assert data.kind == "structure" and list(data.frame["占比"]) == ["53.3%", "46.7%"]
+
+
+# --- filters and suggestions ---------------------------------------------------------------
+
+
+def test_scope_restricts_the_engine_to_the_filtered_documents(tmp_path_factory):
+    svc = ChatService(Settings.load(wanli_home(tmp_path_factory)))
+    docs = svc.documents()
+    assert {d.year for d in docs} == {2023, 2024}
+    assert ask(svc, "万里街道三公经费是多少？").answer.status == "clarify"
+    scoped = ask(svc, "万里街道三公经费是多少？", Scope(years=(2023,)))
+    assert scoped.answer.status == "answered" and scoped.scoped == 1
+    assert {r.doc.year for r in scoped.answer.facts} == {2023}
+    assert [d.year for d in svc.engine(Scope(years=(2024,)), docs).documents()] == [2024]
+    assert svc.engine(Scope(years=(2024,)), docs) is svc.engine(Scope(years=(2024,)), docs)  # made once
+
+
+def test_suggestions_come_from_the_stored_documents_and_answer(service):
+    suggestions = service.suggestions(Scope(), service.documents())
+    assert {s.kind for s in suggestions} >= {"figure", "structure"}
+    for s in suggestions:
+        turn = ask(service, s.question)
+        assert turn.answer.status == "answered" and turn.answer.verified, s.question
+    named = [s for s in suggestions if s.kind != "text"]
+    assert all("外事办公室2024年" in s.question for s in named)
+
+
+def test_suggestions_for_an_empty_library_are_none(tmp_path):
+    svc = ChatService(Settings.load(tmp_path))
+    assert svc.suggestions(Scope(), svc.documents()) == []
+
+
+# --- launcher ------------------------------------------------------------------------------
+
+
+def test_streamlit_command_is_loopback_headless_and_without_telemetry():
+    command = " ".join(streamlit_command(8600))
+    for option in ("--server.address 127.0.0.1", "--server.port 8600", "--server.headless true",
+                   "--browser.gatherUsageStats false", "--server.maxUploadSize 50"):
+        assert option in command
+    assert streamlit_command(8600)[2:5] == ["streamlit", "run", str(PAGE)]
+
+
+def test_busy_port_is_refused_in_chinese():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        s.listen()
+        with pytest.raises(BudgetQAError) as busy:
+            check_port(s.getsockname()[1])
+    assert "已被占用" in busy.value.message
+
+
+def test_chat_command_is_on_the_command_line():
+    help_text = subprocess.run([sys.executable, "-m", "app.cli", "chat", "--help"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout
+    assert "--port" in help_text and "--home" in help_text
+    assert re.search(r"127\.0\.0\.1", subprocess.run(
+        [sys.executable, "-m", "app.cli", "--help"], cwd=ROOT, capture_output=True, text=True).stdout)
