@@ -22,6 +22,7 @@ from ingest.model import Disclosure, Fact, Row, Table
 
 THRESHOLD = 0.6  # below this no fact is taken to be what the question names
 TOTAL_WORDS = ("合计", "总计", "小计")
+_PROJECT_CODE = re.compile(r"^[0-9A-Za-z]{8,}[-—－]")  # 50011222T000000069064-翻译经费: an id, not a figure
 _CODE = re.compile(r"^\d{3,}")
 _MEASURE_COLUMN = re.compile(r"^(?:\d{4}年)?(?:本年|全年|年初|上年)?(?:支出|收入)?(?:预算数|决算数|预算|决算|执行数|金额|数)$")
 _SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.)")
@@ -89,7 +90,7 @@ class FactRecord:
         column = self.fact.locator.column.split(" › ") if self.fact.locator.column else []
         body = label[1:len(label) - len(column)] if column else label[1:]
         if body:
-            return _CODE.sub("", body[-1]).strip()
+            return _CODE.sub("", _PROJECT_CODE.sub("", body[-1])).strip()
         # a column's own name: 公务用车购置及运行费 for "… › 公务用车购置及运行费 › 小计"; the table's
         # title only for its grand total (2024年预算数 › 合计)
         named = [p for p in column if p not in TOTAL_WORDS and not _MEASURE_COLUMN.match(norm(p))]

@@ -89,6 +89,14 @@ class Engine:
         """Reasons, definitions, duties, contacts: a sentence of the document, quoted with its place."""
         choice = choose_documents(query, docs, named, docs)
         pool = choice.documents[:1]
+        note = choice.note
+        issuers = {d.issuer for d in choice.documents}
+        if choice.problem == "clarify" and len(issuers) == 1 and not query.years and not query.year_offsets:
+            # duties, structure, reasons of one issuer asked with no year: its latest document says it
+            latest = max(d.year or 0 for d in choice.documents)
+            pool = [d for d in choice.documents if (d.year or 0) == latest]
+            choice = replace(choice, documents=pool, problem=None if len(pool) == 1 else "clarify")
+            note = f"（问题没有说年份，以上取自最新的{describe(pool[0])}。）"
         if choice.problem == "clarify":
             # a definition reads the same in any document; one issuer's one year (部门/单位) says the
             # same thing twice — take the best passage. Otherwise which document matters: ask.
@@ -99,12 +107,12 @@ class Engine:
             pool = choice.documents
         elif choice.problem:
             return _no(question, choice.message)
-        found = [(p, d) for d in pool if (p := find_passage(query, self.store.get(d.doc_id))) is not None]
+        found = [(p, d) for d in pool if (p := find_passage(query, self.store.get(d.doc_id), self.glossary)) is not None]
         passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
         answer = Answer(question=question, status=ANSWERED,
-                        text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」",
+                        text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」{note}",
                         passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                    "snippet": passage.text}])
         return verify(answer)

@@ -13,19 +13,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.glossary import norm
+from app.glossary import Glossary, norm
 from app.understand import Query
 from ingest.model import Disclosure
 
-MIN_SCORE = 0.25
-_BECAUSE = ("原因", "由于", "因为", "主要是", "按照", "根据")  # below this no sentence is taken to answer the question
+MIN_SCORE = 0.25  # below this no sentence is taken to answer the question
+LIST_CHARS = 400  # at most this much of a list announced by a sentence ending in “：” is quoted
+_BECAUSE = ("原因", "由于", "因为", "主要是", "按照", "根据")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# a line break inside a sentence is the layout's (a wrapped line), not the writer's: it is closed up
+# unless the line ends a sentence or the next one starts a numbered item
+_WRAP = re.compile(r"(?<![。；：！？!?;:])\s*\n\s*(?![（(]?(?:[一二三四五六七八九十]+|\d{1,2})[)）、.．])")
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万元|元|%)")
 
-# Words a sentence of each kind tends to contain (why a reduction happened, what a term means).
+# Words a sentence of each kind tends to contain: strong ones say it is that kind of sentence
+# (主要原因 …), weak ones that it is about the same event (减少 …).
 FAMILY_WORDS = {
-    "reason": ("主要原因", "原因", "由于", "因为", "主要是", "系", "导致", "减少", "增加"),
-    "definition": ("是指", "指", "包括", "用于"),
-    "text": ("负责", "职责", "电话", "联系", "设有", "内设", "目标"),
+    "reason": (("主要原因", "原因", "由于", "因为", "导致"), ("主要是", "减少", "增加", "下降", "持平")),
+    "definition": (("是指", "指"), ("包括", "用于")),
+    "text": (("负责", "职责", "电话", "联系", "设有", "内设", "下设", "目标"), ()),
 }
 
 
@@ -36,58 +42,151 @@ class Passage:
     score: float
 
 
+@dataclass
+class _Candidate:
+    sentence: str
+    where: str
+    before: str  # the sentence before it in its paragraph ("" for the first)
+    after: str
+    paragraph: str
+    key: str = ""  # a form field's name (当年绩效目标), "" for narrative
+    following: str = ""  # the paragraphs after it in its section (a list announced by “具体包括：”)
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _candidates(d: Disclosure):
-    """(sentence, where, the sentence after it, its whole paragraph) for every narrative sentence
-    and every text field of a form (a form's fields are placed under its project's name)."""
+def _sentences(text: str) -> list[str]:
+    return [x.strip() for x in _SENTENCE.findall(_WRAP.sub("", text)) if len(x.strip()) >= 2]
+
+
+def _candidates(d: Disclosure) -> list[_Candidate]:
+    """Every narrative sentence with its neighbours and paragraph, and every text field of a form
+    (a form's fields are placed under its project's name)."""
+    out = []
     for top in d.sections:
         for section in top.walk():
-            where = f"{section.number}{section.heading}".strip()
-            for paragraph in section.paragraphs:
-                sentences = [x.strip() for x in _SENTENCE.findall(paragraph.text) if len(x.strip()) >= 2]
+            where = f"{section.number}{section.heading}".strip() or "说明"
+            texts = [p.text for p in section.paragraphs]
+            # a list announced by “具体包括：” may have been read as numbered sub-headings
+            children = [f"{c.number}{c.heading}" + "".join(p.text for p in c.paragraphs) + "；"
+                        for c in section.children]
+            for n, paragraph in enumerate(texts):
+                sentences = _sentences(paragraph)
+                whole = "".join(sentences)
+                following = "".join(texts[n + 1:] + children)[:LIST_CHARS]
                 for i, sentence in enumerate(sentences):
                     if len(sentence) >= 6:
-                        after = sentences[i + 1] if i + 1 < len(sentences) else ""
-                        yield sentence, where or "说明", after, paragraph.text.strip()
+                        out.append(_Candidate(sentence, where, sentences[i - 1] if i else "",
+                                              sentences[i + 1] if i + 1 < len(sentences) else "", whole,
+                                              following=following if i == len(sentences) - 1 else ""))
     for table in d.tables:
         name = next((f.text for f in table.fields if "名称" in f.key), "")
         for field in table.fields:
             if field.text and len(field.text) >= 6 and field.value is None and not re.search(r"名称|编码|代码", field.key):
                 text = f"{field.key}：{field.text}"
-                yield text, f"{table.key}《{table.title}》{name}", "", text
+                out.append(_Candidate(text, f"{table.key}《{table.title}》{name}", "", "", text, key=field.key))
+    return out
 
 
-def find_passage(query: Query, d: Disclosure) -> Passage | None:
+def _common_run(a: str, b: str, n: int = 4) -> bool:
+    """Whether a and b share a run of n characters (绩效目标 in 当年绩效目标 and in the question)."""
+    return any(a[i:i + n] in b for i in range(len(a) - n + 1))
+
+
+def _places(asked: str, glossary: Glossary | None) -> tuple[str, ...]:
+    """Where the kinds of text the question asks for are printed (structure → 机构设置 …)."""
+    if glossary is None:
+        return ()
+    kinds = glossary.operations.get("text_other", {})
+    places = glossary.operations.get("text_places", {})
+    return tuple(norm(w) for kind, cues in kinds.items() if any(norm(c) in asked for c in cues)
+                 for w in places.get(kind, []))
+
+
+def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) -> Passage | None:
     terms = [norm(o) for item in query.items for o in item.official[:4]]
     surface = [norm(item.surface) for item in query.items]
     rest = norm(query.rest)
     want = _bigrams(rest) | {b for t in surface for b in _bigrams(t)}
-    family = FAMILY_WORDS.get(query.operation, ())
+    strong, weak = FAMILY_WORDS.get(query.operation, ((), ()))
+    reason = query.operation == "reason"
+    candidates = _candidates(d)
+    if reason:  # 其中：A…，主要原因是…；B…，主要原因是…: each clause gives its own item's reason
+        candidates += [_Candidate(clause, c.where, "", "", clause) for c in candidates if "；" in c.sentence
+                       for clause in c.sentence.split("；") if len(clause) >= 6]
     best: Passage | None = None
-    for sentence, where, after, paragraph in _candidates(d):
-        text = norm(sentence)
-        overlap = len(want & (_bigrams(text) | _bigrams(norm(where)))) / len(want) if want else 0.0
+    asked = norm(query.question or "")
+    places = _places(asked, glossary)
+    for c in candidates:
+        sentence = _clip_reason(c.sentence) if reason else c.sentence
+        text, before = norm(sentence), norm(c.before)
+        overlap = len(want & (_bigrams(text) | _bigrams(norm(c.where)))) / len(want) if want else 0.0
         named = 0.3 if any(t in text for t in terms + surface) else 0.0
-        cue = 0.3 if any(w in text for w in family) else 0.0
+        # a reason often follows the sentence that names the item (X决算为…。决算数小于预算数的主要原因：…)
+        lead = reason and not named and any(t in before for t in terms + surface if t)
+        if lead:
+            named = 0.2
+            overlap = max(overlap, len(want & (_bigrams(text + before))) / len(want) if want else 0.0)
+        if query.operation == "text":  # duties, structure, contacts: the family word the question uses
+            cue = 0.3 if any(w in text and w in asked for w in strong) else 0.1 if any(w in text for w in strong) else 0.0
+        else:
+            cue = 0.3 if any(w in text for w in strong) else 0.1 if any(w in text for w in weak) else 0.0
         if query.operation == "definition" and re.search(r"\d", text):
             cue -= 0.15  # a definition says what a thing is, not how much it was this year
         # a heading that names the item (（五）“三公”经费：指…) makes its sentences about the item
-        heading = 0.25 if any(t in norm(where) for t in surface + [rest] if t) else 0.0
-        if any(norm(where).endswith(t) for t in surface + terms[:1] if t):
+        where = norm(c.where)
+        heading = 0.25 if any(t in where for t in surface + [rest] if t) else 0.0
+        if any(where.endswith(t) for t in surface + terms[:1] if t):
             heading = 0.4  # the heading is the term itself: （三）基本支出：指…
-        score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120)
+        if c.key and _common_run(norm(c.key), asked):
+            heading += 0.2  # the form field the question names (绩效目标 → 当年绩效目标)
+        if places:  # the heading or field where such text is printed, and the words it uses
+            heading += 0.3 if any(w in where or w in norm(c.key) for w in places) else 0.0
+            cue = max(cue, 0.3 if any(w in text for w in places) else 0.0)
+        # long sentences say many things; of two that answer alike, the shorter is the answer
+        score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120) - 0.0001 * len(text)
         if best is None or score > best.score:
             quoted = sentence
-            if query.operation == "reason" and not any(w in text for w in _BECAUSE) and \
-                    any(w in norm(after) for w in _BECAUSE):
-                quoted = sentence + after  # the figure, then the sentence that gives its reason
-            elif query.operation == "text" and len(paragraph) <= 400:
-                quoted = paragraph  # duties, structure, contacts: the whole paragraph
-            best = Passage(quoted, where, score)
+            if reason and len(c.paragraph) <= 160:
+                quoted = c.paragraph  # a short paragraph: the reason and what it is about, whole
+            elif lead:
+                quoted = c.before + sentence
+            elif reason and not any(w in text for w in _BECAUSE) and any(w in norm(c.after) for w in _BECAUSE):
+                quoted = sentence + c.after  # the figure, then the sentence that gives its reason
+            elif query.operation == "text" and len(c.paragraph) <= 400:
+                quoted = c.paragraph  # duties, structure, contacts: the whole paragraph
+            if quoted.rstrip().endswith(("：", ":")) and c.following:
+                quoted = quoted.rstrip() + c.following  # 具体包括： and the list it announces
+            best = Passage(quoted, c.where, score)
+    if best is not None and reason and not any(w in norm(best.text) for w in strong):
+        best = _with_reason(best, candidates)
     return best if best is not None and best.score >= MIN_SCORE else None
+
+
+_DETAIL_START = re.compile(r"[，,；;]\s*(?:其中|主要用于|主要包括|具体)")
+
+
+def _clip_reason(sentence: str) -> str:
+    """A reason sentence up to its reason: the breakdown that follows it (，其中：人员经费…) is
+    another matter, and quoting it would bury the answer."""
+    at = min((sentence.find(w) for w in FAMILY_WORDS["reason"][0] if w in sentence), default=-1)
+    if at < 0:
+        return sentence
+    cut = _DETAIL_START.search(sentence, at)
+    return sentence[:cut.start()] + "。" if cut else sentence
+
+
+def _with_reason(passage: Passage, candidates: list[_Candidate]) -> Passage:
+    """A change stated without its reason (“三公”经费…增加25万元。) is explained where the same
+    change is stated again with one, in the same section (公务用车购置费…增加25万元，主要原因是…)."""
+    stated = set(_FIGURE.findall(passage.text))
+    for c in candidates:
+        if c.where == passage.where and c.sentence not in passage.text and \
+                any(w in c.sentence for w in FAMILY_WORDS["reason"][0]) and stated & set(_FIGURE.findall(c.sentence)):
+            return Passage(f"{passage.text}……{c.sentence}", passage.where, passage.score)
+    return passage
 
 
 def empty_table_note(query: Query, disclosure: Disclosure) -> tuple[str, str] | None:
@@ -117,7 +216,8 @@ def statement_of_none(query: Query, disclosure: Disclosure) -> Passage | None:
              for t in [item.surface] + list(item.official[:6]) if len(_CORE.sub("", norm(t))) >= 2}
     terms |= {t[:-2] for t in terms if t.endswith(("支出", "经费")) and len(t) >= 4}  # 三公经费支出 → 三公
     best: Passage | None = None
-    for sentence, where, _, _ in _candidates(disclosure):
+    for c in _candidates(disclosure):
+        sentence, where = c.sentence, c.where
         text = _CORE.sub("", norm(sentence))
         for m in _NONE.finditer(text):
             window = text[m.end():m.end() + 14]

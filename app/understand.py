@@ -133,7 +133,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
             text[items[0].position + len(items[0].surface):items[1].position]):
         query.within, items = items[0], items[1:]  # 基本支出里的办公费 / 基本支出中人员经费占多少
-    if family == "lookup" and not [i for i in items if not _weak(i.surface, glossary)] and any(
+    if family in ("lookup", "breakdown") and not [i for i in items if not _weak(i.surface, glossary)] and any(
             norm(w) in text for words in glossary.operations.get("text_other", {}).values() for w in words):
         query.operation = family = "text"  # 预算公开的联系电话是多少: a contact, not a figure
     if _PER_CAPITA.search(text):
@@ -296,7 +296,7 @@ def _family(text: str, cues: set[str], glossary: Glossary) -> str:
             return family
     if re.search(r"(?:有|是|超过|达到|够).*吗[?]?$", text):
         return "yes_no"  # 出国经费有一百万吗？
-    for family in ("duties", "structure", "contact", "performance"):
+    for family in ("duties", "purpose", "structure", "contact", "performance"):
         if any(norm(w) in text for w in glossary.operations.get("text_other", {}).get(family, [])):
             return "text"
     return "lookup"
