@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: set up, ingest the bundled sample, then open the chat.
-# Until `budgetqa chat` exists, it answers a sample question and prints the sample's 三公 table (表十).
-# The data directory is BUDGETQA_HOME if set, else ./budgetqa-data in the checkout.
+# The main job: set up, ingest the bundled sample, then open the chat on http://127.0.0.1:8501
+# (BUDGETQA_PORT chooses another port). Stop it with Ctrl+C.
+# The data directory is BUDGETQA_HOME if set, else ./budgetqa-data in the checkout; documents
+# uploaded in the chat are saved there too (uploads/).
 #
 #   bash scripts/run.sh
 set -euo pipefail
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if (($#)); then
-    echo "run.sh takes no arguments (set BUDGETQA_HOME to choose the data directory)" >&2
+    echo "run.sh takes no arguments (set BUDGETQA_HOME for the data directory, BUDGETQA_PORT for the port)" >&2
     exit 2
 fi
 
@@ -20,10 +21,5 @@ budgetqa=.venv/bin/budgetqa
 
 "$budgetqa" ingest data/sample
 
-if "$budgetqa" chat --help >/dev/null 2>&1; then
-    exec "$budgetqa" chat
-fi
-
-echo "(budgetqa chat is not available yet: answering a sample question and showing its table instead)"
-"$budgetqa" ask "外事办今年出国经费多少？"
-"$budgetqa" show 外事办公室 --table 表十
+# budgetqa chat prints the address, then becomes the Streamlit server (loopback only, no telemetry).
+exec "$budgetqa" chat --port "${BUDGETQA_PORT:-8501}"
