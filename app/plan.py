@@ -268,25 +268,51 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     return Plan(query.operation, program, [whole] + found, names, [year] * len(facts), doc)
 
 
+_RATE_WORDS = re.compile(r"执行率|完成率|完成预算|预算数|决算数|^预算$|^决算$")
+
+
 def _execution(query, doc, year, pool, glossary) -> Plan | NoPlan:
-    """预算完成率: the 决算数 as a share of the 预算数 printed beside it (same table, same row)."""
-    if not query.items or doc.kind != "决算":
+    """预算完成率: the 决算数 as a share of the 预算数 printed beside it — in one table row, else in
+    one narrative sentence (年初预算为2993.92万元，支出决算为2940.05万元). A question naming no
+    subject (预算执行率多少) asks about the spending total, or failing that the general budget."""
+    if doc.kind != "决算":
         return NoPlan("no_answer", "预算完成情况只能从决算文件中计算。")
-    item = query.items[0]
-    finals = [r for s, r in rank(item, pool, glossary, year=year, measure="final")[:20] if s >= THRESHOLD]
-    budgets = [r for s, r in rank(item, pool, glossary, year=year, measure="budget")[:40] if s >= THRESHOLD]
-    for final in finals:
+    items = [i for i in query.items if not any(_RATE_WORDS.search(o) for o in i.official[:3])]
+    if not items:
+        defaults = glossary.operations.get("execution", {}).get("default_items", [])
+        items = [Item(w, glossary.terms[glossary.phrases[w][0]].official if w in glossary.phrases else [w])
+                 for w in defaults]
+    for item in items:
+        found = _execution_pair(item, pool, glossary, year)
+        if found is not None:
+            final, budget = found
+            program = Program([final.fact, budget.fact], [Step("share", ("f0", "f1"))])
+            return Plan("execution", program, [final, budget], [name_for(final, item), name_for(budget, item)],
+                        [year, year], doc)
+    surface = items[0].surface if items else "支出"
+    return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{surface}”并列的决算数和预算数。")
+
+
+def _execution_pair(item, pool, glossary, year) -> tuple[FactRecord, FactRecord] | None:
+    finals = [r for s, r in rank(item, pool, glossary, year=year, measure="final") if s >= THRESHOLD]
+    budgets = [r for s, r in rank(item, pool, glossary, year=year, measure="budget") if s >= THRESHOLD]
+    for final in finals[:20]:
         if final.fact.origin != "table" or "决算" not in "".join(final.column_parts):
             continue
-        for budget in budgets:
+        for budget in budgets[:40]:
             f, b = final.fact, budget.fact
             if (b.locator.table == f.locator.table and b.locator.row == f.locator.row
                     and "预算" in "".join(budget.column_parts) and "决算" not in "".join(budget.column_parts)
                     and b.value != 0):
-                program = Program([f, b], [Step("share", ("f0", "f1"))])
-                return Plan("execution", program, [final, budget], [name_for(final, item), name_for(budget, item)],
-                            [year, year], doc)
-    return NoPlan("no_answer", f"在{describe(doc)}中没有找到“{item.surface}”并列的决算数和预算数。")
+                return final, budget
+    # one sentence stating both; the sentence that names the item comes before those that inherit it
+    terms = [o for o in item.official[:4]]
+    stated = [r for r in pool if r.fact.origin == "narrative" and r.fact.measure == "预算数" and r.fact.value != 0]
+    pairs = [(final, budget) for final in finals if final.fact.origin == "narrative" and final.fact.measure == "决算数"
+             for budget in stated if budget.fact.sentence == final.fact.sentence
+             and tuple(budget.fact.label[:-1]) == tuple(final.fact.label[:-1])]
+    pairs.sort(key=lambda fb: not any(t in (fb[0].fact.sentence or "") for t in terms))
+    return pairs[0] if pairs else None
 
 
 _UNIT_THING = {"辆": "车辆"}  # a unit that can only count one kind of thing

@@ -174,7 +174,7 @@ def _vocabulary(glossary: Glossary) -> dict[str, str]:
     for family, spec in glossary.operations.items():
         if isinstance(spec, dict):
             for key, words in spec.items():
-                if isinstance(words, list) and key != "joiners":
+                if isinstance(words, list) and key not in ("joiners", "default_items"):
                     vocab.update({norm(w): "cue" for w in words if isinstance(w, str) and len(norm(w)) >= 2})
                 elif isinstance(words, dict) and key != "denominator_cues":  # 总支出 … are items
                     for sub in words.values():

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.calc import fmt_money, fmt_percent, fmt_wan
 from app.chat.charts import altair_chart, chart_data
-from app.chat.service import ChatService, Turn
+from app.chat.service import ChatService, Option, Question, Scope, Turn
 from app.chat.sources import TableSource, TextSource, answer_sources, md, styled
 
 VALUE_LABELS = {
@@ -18,11 +18,16 @@ VALUE_LABELS = {
     "extreme": "最大的一项", "count": "个数", "yes_no": "数额", "execution": "预算执行率",
 }
 PENDING = "pending"  # session-state key: a question chosen by a button, asked on the next run
+MAX_OPTION_BUTTONS = 8
 
 
-def ask_later(asked: str, shown: str, context) -> None:
+def ask_later(question: Question) -> None:
     """Button callback: the question is asked at the top of the next run, like a typed one."""
-    st.session_state[PENDING] = (asked, shown, context)
+    st.session_state[PENDING] = question
+
+
+def _choice(turn: Turn, option: Option) -> Question:
+    return Question(turn.asked, f"{turn.shown}（{option.label}）", turn.context_before, option)
 
 
 def figure(value, unit: str | None) -> str:
@@ -33,24 +38,30 @@ def figure(value, unit: str | None) -> str:
     return f"{value.normalize():f} {unit or ''}".strip()
 
 
-def render_turn(svc: ChatService, turn: Turn, number: int, latest: bool) -> None:
+def render_turn(svc: ChatService, turn: Turn, number: int, latest: bool, scope: Scope, docs) -> None:
     with st.chat_message("user"):
         st.markdown(md(turn.shown))
     with st.chat_message("assistant"):
-        render_answer(svc, turn, number, latest)
+        render_answer(svc, turn, number, latest, scope, docs)
 
 
-def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool) -> None:
+def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope: Scope, docs) -> None:
     answer = turn.answer
     if turn.scoped is not None:
         st.caption(md(f"已按左侧筛选，只在 {turn.scoped} 份文件中查找。"))
+    if turn.chosen:
+        st.caption(md(f"按所选文件回答：{turn.chosen}"))
     if answer.status == "clarify":
         st.markdown(md(answer.text))
-        question = turn.asked
-        for j, option in enumerate(answer.options):
-            st.button(option, key=f"choose-{number}-{j}", icon=":material/description:",
-                      on_click=ask_later, args=(f"{question}（{option}）", f"{turn.shown}（{option}）",
-                                                turn.context_before))
+        options = svc.options(answer, docs)
+        if len(options) <= MAX_OPTION_BUTTONS:
+            for j, option in enumerate(options):
+                st.button(option.label, key=f"choose-{number}-{j}", icon=":material/description:",
+                          on_click=ask_later, args=(_choice(turn, option),))
+        else:  # dozens of documents: a list to pick from beats a wall of buttons
+            picked = st.selectbox("选择文件", options, format_func=lambda o: o.label, key=f"pick-{number}")
+            st.button("就问这份文件", key=f"choose-{number}", icon=":material/description:",
+                      on_click=ask_later, args=(_choice(turn, picked),))
         return
     if answer.status != "answered":
         st.warning(md(answer.text), icon=":material/search_off:")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.chat.answer_view import PENDING, ask_later, render_turn
-from app.chat.service import ChatService
+from app.chat.service import ChatService, Question
 from app.chat.sidebar_view import CONTEXT, HISTORY, render_sidebar
 from app.chat.sources import md
 from app.settings import Settings
@@ -29,11 +29,10 @@ scope, docs = render_sidebar(svc)
 typed = st.chat_input("用中文提问，例如：今年“三公”经费是多少？那上年呢？")
 pending = st.session_state.pop(PENDING, None)
 if typed and typed.strip():
-    pending = (typed.strip(), typed.strip(), st.session_state[CONTEXT])
+    pending = Question(typed.strip(), typed.strip(), st.session_state[CONTEXT])
 if pending:
-    asked, shown, context = pending
     with st.spinner("正在查找并核验…"):
-        turn, st.session_state[CONTEXT] = svc.ask(asked, context, scope, docs, shown)
+        turn, st.session_state[CONTEXT] = svc.answer(pending, scope, docs)
     st.session_state[HISTORY].append(turn)
 
 history = st.session_state[HISTORY]
@@ -45,10 +44,10 @@ if not history:
             st.markdown("可以试试：")
             for k, s in enumerate(suggestions):
                 st.button(s.question, key=f"suggest-{k}", icon=":material/lightbulb:",
-                          on_click=ask_later, args=(s.question, s.question, None))
+                          on_click=ask_later, args=(Question(s.question, s.question, None),))
         elif not docs:
             st.info("还没有导入文件：请在左侧上传预算或决算文件。")
 for number, turn in enumerate(history):
-    render_turn(svc, turn, number, latest=number == len(history) - 1)
+    render_turn(svc, turn, number, latest=number == len(history) - 1, scope=scope, docs=docs)
 if history:
     st.caption(md(f"共 {len(history)} 轮对话；追问（如“那2023年呢？”）会沿用上一问的单位、年度和项目。"))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.chat.uploads import ingest_upload
+from app.candidates import describe
 from app.engine import Context, Engine
 from app.glossary import Glossary, load_glossary
 from app.library import IngestedDocument
@@ -36,17 +37,28 @@ _DISCLOSURES_KEPT = 32  # parsed documents kept for drawing sources (each a few 
 
 @dataclass(frozen=True)
 class Scope:
-    """The sidebar's filter: the issuers and years to answer from (empty: all)."""
+    """The documents to answer from: the sidebar's issuers and years, or the one document a clarify
+    choice names (empty: all)."""
 
     issuers: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    documents: tuple[str, ...] = ()  # doc ids
 
     @property
     def active(self) -> bool:
-        return bool(self.issuers or self.years)
+        return bool(self.issuers or self.years or self.documents)
 
     def keeps(self, d: DocumentSummary) -> bool:
-        return (not self.issuers or d.issuer in self.issuers) and (not self.years or d.year in self.years)
+        return ((not self.issuers or d.issuer in self.issuers) and (not self.years or d.year in self.years)
+                and (not self.documents or d.doc_id in self.documents))
+
+
+@dataclass(frozen=True)
+class Option:
+    """A document a clarify answer offers: its label and, when it can be told, its id."""
+
+    label: str
+    doc_id: str | None
 
 
 class ScopedStore(FactStore):
@@ -61,6 +73,16 @@ class ScopedStore(FactStore):
 
 
 @dataclass
+class Question:
+    """A question waiting to be asked: typed, a suggestion, or a clarify choice (`option`)."""
+
+    asked: str  # as the engine gets it
+    shown: str  # as the history shows it
+    context: Context | None
+    option: Option | None = None
+
+
+@dataclass
 class Turn:
     """One question and its answer, as the chat shows and replays it."""
 
@@ -71,6 +93,7 @@ class Turn:
     operation: str | None  # lookup, change, breakdown … (from the engine's Query)
     scoped: int | None = None  # documents the filter left, when a filter was on
     seconds: float = 0.0
+    chosen: str | None = None  # the document a clarify choice named (its label)
 
 
 @dataclass
@@ -82,6 +105,18 @@ class UploadOutcome:
 
 def signature(docs: list[DocumentSummary]) -> tuple[str, ...]:
     return tuple(sorted(d.doc_id for d in docs))
+
+
+def _answers_from(answer, doc_id: str) -> bool:
+    used = {r.fact.doc_id for r in answer.facts} | {p.get("doc_id") for p in answer.passages}
+    return answer.status == "answered" and doc_id in used
+
+
+def _file_note(doc: DocumentSummary | None, labels: list[str]) -> str:
+    """（file name） after a label that two options share."""
+    if doc is None or labels.count(describe(doc)) < 2:
+        return ""
+    return f"（{doc.source}）"
 
 
 class ChatService:
@@ -115,6 +150,11 @@ class ChatService:
                 engine = self._engines[key] = Engine(store, self.glossary)
             return engine
 
+    def answer(self, question: Question, scope: Scope, docs: list[DocumentSummary]) -> tuple[Turn, Context | None]:
+        if question.option is not None:
+            return self.choose(question.asked, question.option, question.context, scope, docs, question.shown)
+        return self.ask(question.asked, question.context, scope, docs, question.shown)
+
     def ask(self, asked: str, context: Context | None, scope: Scope, docs: list[DocumentSummary],
             shown: str | None = None) -> tuple[Turn, Context | None]:
         """One turn of the conversation, timed."""
@@ -126,6 +166,39 @@ class ChatService:
         scoped = sum(scope.keeps(d) for d in docs) if scope.active else None
         log.info("chat answered %r: %s in %.3f s", asked, answer.status, seconds)
         return Turn(shown or asked, asked, answer, context, operation, scoped, seconds), new_context
+
+    def options(self, answer, docs: list[DocumentSummary]) -> list[Option]:
+        """A clarify answer's options with the documents they stand for. The engine describes each
+        document (issuer, year, scope, kind) in the order it found them; two documents that read
+        the same (a file and its corrected re-issue) are told apart by their file name."""
+        ids = getattr(answer, "option_ids", None)
+        if ids and len(ids) == len(answer.options):
+            by_id = {d.doc_id: d for d in docs}
+            return [Option(label + _file_note(by_id.get(i), answer.options), i)
+                    for label, i in zip(answer.options, ids)]
+        taken: set[str] = set()
+        out = []
+        for label in answer.options:  # the store's order, which the engine keeps
+            match = next((d for d in docs if describe(d) == label and d.doc_id not in taken), None)
+            if match is not None:
+                taken.add(match.doc_id)
+            out.append(Option(label + _file_note(match, answer.options), match.doc_id if match else None))
+        return out
+
+    def choose(self, question: str, option: Option, context: Context | None, scope: Scope,
+               docs: list[DocumentSummary], shown: str) -> tuple[Turn, Context | None]:
+        """A clarify choice. The question is asked again naming the document (issuer and year, so a
+        change across years can still reach the year before); if that does not answer from the
+        chosen document (documents without an issuer, two that read the same), it is asked of
+        that document alone."""
+        turn, new_context = self.ask(f"{question}（{option.label}）", context, scope, docs, shown)
+        if option.doc_id is None or _answers_from(turn.answer, option.doc_id):
+            turn.chosen = option.label
+            return turn, new_context
+        only = Scope(scope.issuers, scope.years, (option.doc_id,))
+        turn, new_context = self.ask(question, context, only, docs, shown)
+        turn.scoped, turn.chosen = None, option.label
+        return turn, new_context
 
     def disclosure(self, doc_id: str) -> Disclosure:
         """A stored document, parsed once (documents never change: their id is their content hash)."""
