@@ -165,6 +165,20 @@ def test_clarify_offers_documents_and_a_choice_answers(wanli, monkeypatch):
     assert "2023年部门预算" in questions(at)[-1]
 
 
+def test_many_options_are_offered_as_a_list(wanli, monkeypatch):
+    from app.chat import answer_view
+
+    monkeypatch.setattr(answer_view, "MAX_OPTION_BUTTONS", 1)  # as if dozens of documents fitted
+    at = open_chat(wanli, monkeypatch)
+    answer = ask(at, "万里街道三公经费是多少？")
+    (picker,) = answer.selectbox
+    assert len(picker.options) == 2 and any("2024年部门预算" in o for o in picker.options)
+    picker.select_index(next(i for i, o in enumerate(picker.options) if "2024年" in o)).run()
+    next(b for b in last_answer(at).button if b.label == "就问这份文件").click().run()
+    assert not at.exception
+    assert [m.value for m in last_answer(at).metric] == ["479,100.00 元"]
+
+
 def test_year_filter_restricts_the_documents(wanli, monkeypatch):
     at = open_chat(wanli, monkeypatch)
     at.sidebar.multiselect(key="filter_years").select(2024).run()

@@ -12,7 +12,7 @@ import pytest
 
 from app.chat.charts import chart_data, part_names
 from app.chat.launch import HOST, PAGE, check_port, streamlit_command
-from app.chat.service import ChatService, Scope
+from app.chat.service import ChatService, Question, Scope
 from app.chat.sources import EXCERPT_FROM, TableSource, TextSource, answer_sources, md, md_highlight, styled, table_source
 from app.chat.uploads import UPLOAD_LIMIT, check_upload, safe_name, save_upload
 from app.settings import Settings
@@ -179,6 +179,28 @@ def test_scope_restricts_the_engine_to_the_filtered_documents(tmp_path_factory):
     assert {r.doc.year for r in scoped.answer.facts} == {2023}
     assert [d.year for d in svc.engine(Scope(years=(2024,)), docs).documents()] == [2024]
     assert svc.engine(Scope(years=(2024,)), docs) is svc.engine(Scope(years=(2024,)), docs)  # made once
+
+
+def test_clarify_options_tell_two_alike_documents_apart_and_each_answers(tmp_path):
+    from index.facts import FactStore
+    from tests.conftest import parsed_corpus_file
+
+    files = ("shanghai-putuo-finance-bureau-2024-final.pdf", "shanghai-putuo-finance-bureau-2024-final-ERRORS-INJECTED.pdf")
+    store = FactStore(tmp_path)
+    for name in files:
+        store.add(parsed_corpus_file(name))
+    svc = ChatService(Settings.load(tmp_path))
+    docs = svc.documents()
+    turn = ask(svc, "普陀区财政局支出包括哪些？")
+    assert turn.answer.status == "clarify" and len(set(turn.answer.options)) == 1  # the engine's labels read alike
+    options = svc.options(turn.answer, docs)
+    assert sorted(o.doc_id for o in options) == sorted(d.doc_id for d in docs)
+    assert sorted(o.label.rsplit("（", 1)[1].rstrip("）") for o in options) == sorted(files)
+    for option in options:
+        chosen, _ = svc.answer(Question(turn.asked, turn.asked, None, option), Scope(), docs)
+        assert chosen.answer.status == "answered", chosen.answer.text
+        assert {r.fact.doc_id for r in chosen.answer.facts} == {option.doc_id}
+        assert chosen.chosen == option.label
 
 
 def test_suggestions_come_from_the_stored_documents_and_answer(service):
