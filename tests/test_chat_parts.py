@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from app.chat.charts import chart_data, part_names
+from app.chat.charts import altair_chart, chart_data, part_names
 from app.chat.launch import HOST, PAGE, check_port, streamlit_command
 from app.chat.service import ChatService, Question, Scope
 from app.chat.sources import EXCERPT_FROM, TableSource, TextSource, answer_sources, md, md_highlight, styled, table_source
@@ -164,6 +164,9 @@ def test_structure_names_parts_by_what_sets_them_apart(service):
     assert part_names(turn.answer.facts[1:]) == ["基本支出", "项目支出"]
     data = chart_data(turn.answer, turn.operation)
     assert data.kind == "structure" and list(data.frame["占比"]) == ["53.3%", "46.7%"]
+    assert list(data.frame["标注"]) == ["126.50万元（53.3%）", "111.01万元（46.7%）"]
+    # the title and the axis take ~90 px of the chart's height; each bar keeps a visible band
+    assert altair_chart(data).to_dict()["height"] >= 90 + 30 * len(data.frame)
 
 
 # --- filters and suggestions ---------------------------------------------------------------

@@ -83,13 +83,14 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
     data = chart_data(answer, turn.operation)
     if data is not None:
         st.altair_chart(altair_chart(data), width="stretch")
-    sources = answer_sources(answer, svc.disclosure)
-    if sources:
+    if turn.sources is None:
+        turn.sources = answer_sources(answer, svc.disclosure)
+    if turn.sources:
         if latest:
-            _sources(sources, number)
-        else:
-            with st.expander(f"来源（{len(sources)}）"):
-                _sources(sources, number)
+            _sources(turn.sources, number, whole_tables=True)
+        else:  # earlier turns: the excerpts only, so a long conversation stays quick to redraw
+            with st.expander(f"来源（{len(turn.sources)}）"):
+                _sources(turn.sources, number, whole_tables=False)
     st.caption(md(f"用时 {turn.seconds * 1000:.0f} 毫秒"))
 
 
@@ -112,16 +113,16 @@ def _failed_checks(answer) -> None:
                 st.markdown(f"⚠️ {md(check.detail)}")
 
 
-def _sources(sources, number: int) -> None:
+def _sources(sources, number: int, whole_tables: bool) -> None:
     st.markdown("**来源**")
     for k, source in enumerate(sources):
         if isinstance(source, TableSource):
-            _table(source, number, k)
+            _table(source, number, k, whole_tables)
         elif isinstance(source, TextSource):
             _text(source)
 
 
-def _table(source: TableSource, number: int, k: int) -> None:
+def _table(source: TableSource, number: int, k: int, whole_tables: bool) -> None:
     where = " · ".join(p for p in (f"《{source.doc_title}》", f"{source.table_key}《{source.title}》",
                                    source.pages, f"单位：{source.unit}") if p)
     st.caption(md(where))
@@ -130,6 +131,7 @@ def _table(source: TableSource, number: int, k: int) -> None:
     if source.excerpt:
         st.caption(md(f"摘录：用到的数字所在的行和栏（{len(source.frame)} 行 × {len(source.frame.columns)} 栏，"
                       f"全表 {source.total_rows} 行 × {len(source.full.columns)} 栏）。"))
+    if source.excerpt and whole_tables:
         with st.expander("查看整张表"):
             st.dataframe(styled(source.full, source.full_marked), hide_index=True, width="stretch",
                          key=f"source-full-{number}-{k}")

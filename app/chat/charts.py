@@ -17,7 +17,7 @@ from decimal import Decimal
 import altair as alt
 import pandas as pd
 
-from app.calc import fmt_money, fmt_percent, fmt_value
+from app.calc import fmt_money, fmt_percent, fmt_value, fmt_wan
 
 STRUCTURE_OPERATIONS = ("breakdown", "extreme")
 YEAR_OPERATIONS = ("change", "lookup", "sum")
@@ -31,7 +31,7 @@ _CODE = re.compile(r"^\d{3,}\s*")
 class ChartData:
     kind: str  # structure | years
     title: str
-    frame: pd.DataFrame  # 名称, 数值 (float, for drawing), 金额 (as printed), 占比 (structure)
+    frame: pd.DataFrame  # 名称, 数值 (float, for drawing), 金额 (to the cent), 占比 (structure), 标注 (bar text)
     unit: str
 
 
@@ -56,8 +56,8 @@ def _structure(records) -> ChartData | None:
     rows = []
     for r, name in sorted(zip(parts, part_names(parts)), key=lambda rn: rn[0].fact.value, reverse=True):
         share = f"{fmt_percent(r.fact.value / whole.fact.value * 100)}%" if adds_up else ""
-        rows.append({"名称": name, "数值": _length(r.fact.value, unit),
-                     "金额": _shown(r.fact.value, unit), "占比": share})
+        rows.append({"名称": name, "数值": _length(r.fact.value, unit), "金额": _shown(r.fact.value, unit),
+                     "占比": share, "标注": _label(r.fact.value, unit, share)})
     title = "构成" + ("（万元）" if unit == "元" else f"（{unit}）" if unit else "")
     return ChartData("structure", title, pd.DataFrame(rows), unit)
 
@@ -75,8 +75,8 @@ def _years(records) -> ChartData | None:
     if len(by_year) < 2:
         return None
     unit = units.pop()
-    rows = [{"名称": f"{year}年", "数值": _length(r.fact.value, unit), "金额": _shown(r.fact.value, unit), "占比": ""}
-            for year, r in sorted(by_year.items())]
+    rows = [{"名称": f"{year}年", "数值": _length(r.fact.value, unit), "金额": _shown(r.fact.value, unit), "占比": "",
+             "标注": _label(r.fact.value, unit, "")} for year, r in sorted(by_year.items())]
     name = records[0].display_name()
     title = f"{name}逐年对比" + ("（万元）" if unit == "元" else f"（{unit}）" if unit else "")
     return ChartData("years", title, pd.DataFrame(rows), unit)
@@ -114,6 +114,12 @@ def _shown(value: Decimal, unit: str) -> str:
     return f"{fmt_money(value)}元" if unit == "元" else fmt_value(value, unit) + ("" if unit == "%" else unit)
 
 
+def _label(value: Decimal, unit: str, share: str) -> str:
+    """The text beside a bar: 万元 for money (the axis unit), the share when there is one."""
+    shown = f"{fmt_wan(value)}万元" if unit == "元" else _shown(value, unit)
+    return f"{shown}（{share}）" if share else shown
+
+
 def altair_chart(data: ChartData) -> alt.Chart:
     tooltip = [alt.Tooltip("名称:N"), alt.Tooltip("金额:N")]
     if data.kind == "structure":
@@ -122,12 +128,11 @@ def altair_chart(data: ChartData) -> alt.Chart:
         base = alt.Chart(data.frame)
         bars = base.mark_bar(color="#4c78a8").encode(
             x=alt.X("数值:Q", title=None), y=alt.Y("名称:N", sort="-x", title=None), tooltip=tooltip)
-        labels = base.mark_text(align="left", dx=4).encode(
-            x="数值:Q", y=alt.Y("名称:N", sort="-x"), text=alt.Text("占比:N" if data.frame["占比"].any() else "金额:N"))
-        return (bars + labels).properties(title=data.title, height=max(80, 34 * len(data.frame)))
+        labels = base.mark_text(align="left", dx=4).encode(x="数值:Q", y=alt.Y("名称:N", sort="-x"), text="标注:N")
+        return (bars + labels).properties(title=data.title, height=90 + 36 * len(data.frame))  # title and axis need ~90 px
     base = alt.Chart(data.frame)
     bars = base.mark_bar(color="#4c78a8", size=48).encode(
         x=alt.X("名称:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)), y=alt.Y("数值:Q", title=None),
         tooltip=tooltip)
-    labels = base.mark_text(dy=-8).encode(x=alt.X("名称:N", sort=None), y="数值:Q", text="金额:N")
+    labels = base.mark_text(dy=-8).encode(x=alt.X("名称:N", sort=None), y="数值:Q", text="标注:N")
     return (bars + labels).properties(title=data.title, height=260)

@@ -94,6 +94,7 @@ class Turn:
     scoped: int | None = None  # documents the filter left, when a filter was on
     seconds: float = 0.0
     chosen: str | None = None  # the document a clarify choice named (its label)
+    sources: list | None = None  # drawn once, then replayed (app.chat.sources)
 
 
 @dataclass
