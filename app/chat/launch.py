@@ -51,6 +51,8 @@ def check_port(port: int) -> None:
     if not 0 < port < 65536:
         raise BudgetQAError(f"端口 {port} 无效，请给出 1–65535 之间的端口。", f"invalid port {port}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # as the server binds: connections of a stopped server lingering in TIME_WAIT do not count
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError as exc:

@@ -74,7 +74,7 @@ def _upload(svc: ChatService) -> None:
     kinds = "、".join(f.upper() for f in FORMATS if f != "htm")
     with st.form("upload", clear_on_submit=True, border=False):
         files = st.file_uploader(f"{kinds}，单个文件不超过 {UPLOAD_LIMIT_MB} MB", type=list(FORMATS),
-                                 accept_multiple_files=True, key="upload_files")
+                                 accept_multiple_files=True, key="upload_files", max_upload_size=UPLOAD_LIMIT_MB)
         submitted = st.form_submit_button("导入", icon=":material/upload_file:", width="stretch")
     if submitted and files:
         progress = st.progress(0.0, text="准备导入…")
@@ -95,5 +95,9 @@ def _upload(svc: ChatService) -> None:
         else:
             d = outcome.document
             again = "（此前已导入，未改变）" if d.status != "added" else ""
-            st.success(md(f"已导入《{d.title}》{again}：{d.tables} 个表格、{d.facts} 个数字。"),
-                       icon=":material/check_circle:")
+            if d.facts:
+                st.success(md(f"已导入《{d.title}》{again}：{d.tables} 个表格、{d.facts} 个数字。"),
+                           icon=":material/check_circle:")
+            else:  # taken for a disclosure by its words, but nothing in it can answer a figure question
+                st.warning(md(f"已导入《{d.title}》{again}，但其中没有找到表格或数字，只能回答文字问题。"),
+                           icon=":material/warning:")
