@@ -204,6 +204,7 @@ def test_upload_then_ask_about_the_new_document(sample, tmp_path, monkeypatch):
     saved = list((home / "uploads").iterdir())
     assert [p.name for p in saved] == ["福利院_2024.pdf"]  # inside the data directory, folders dropped
     assert "社会福利院" in at.sidebar.dataframe[0].value["发布单位"].tolist()
+    assert "福利院_2024.pdf" in (home / "budgetqa.log").read_text(encoding="utf-8")  # logged in the data directory
     answer = ask(at, "社会福利院的支出包括哪些？")
     assert answer.metric, [unescape(w.value) for w in answer.warning]
     assert any("上海市普陀区社会福利院2024年单位预算" in unescape(c.value) for c in answer.caption)

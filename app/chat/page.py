@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.chat.answer_view import PENDING, ask_later, render_turn
-from app.chat.service import ChatService, Question
+from app.chat.service import ChatService, Question, log_to_data_directory
 from app.chat.sidebar_view import CONTEXT, HISTORY, render_sidebar
 from app.chat.sources import md
 from app.settings import Settings
@@ -18,7 +18,9 @@ st.set_page_config(page_title="BudgetQA 预算问答", page_icon=":material/acco
 
 @st.cache_resource(show_spinner="正在打开文档库…")
 def service(home: str) -> ChatService:
-    return ChatService(Settings.load(home))
+    settings = Settings.load(home)
+    log_to_data_directory(settings.home)
+    return ChatService(settings)
 
 
 svc = service(str(Settings.load().home))

@@ -21,6 +21,7 @@ from typing import Callable
 
 from app.chat.uploads import ingest_upload
 from app.candidates import describe
+from app.compose import NO_ANSWER, Answer
 from app.engine import Context, Engine
 from app.glossary import Glossary, load_glossary
 from app.library import IngestedDocument
@@ -32,6 +33,8 @@ from ingest.model import Disclosure
 log = logging.getLogger(__name__)
 
 UPLOAD_FOLDER = "uploads"  # under the data directory
+LOG_FILE = "budgetqa.log"  # the data directory's log, as the command line writes it
+ENGINE_FAILED = "处理这个问题时出错，未能给出答案；详情已记入数据目录中的 budgetqa.log。请换个问法再试。"
 _DISCLOSURES_KEPT = 32  # parsed documents kept for drawing sources (each a few hundred KB)
 
 
@@ -120,6 +123,20 @@ def _file_note(doc: DocumentSummary | None, labels: list[str]) -> str:
     return f"（{doc.source}）"
 
 
+def log_to_data_directory(home: Path) -> None:
+    """Our modules log (English detail) into the data directory's budgetqa.log, once per process."""
+    path = (Path(home) / LOG_FILE).resolve()
+    for name in ("app", "index", "ingest"):
+        logger = logging.getLogger(name)
+        if any(getattr(h, "baseFilename", None) == str(path) for h in logger.handlers):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 class ChatService:
     def __init__(self, settings: Settings, glossary: Glossary | None = None):
         self.settings = settings
@@ -145,8 +162,9 @@ class ChatService:
         with self._lock:
             engine = self._engines.get(key)
             if engine is None:
-                # engines over an older document list are dropped: their documents() is stale
+                # engines (and suggestions) over an older document list are dropped: they are stale
                 self._engines = {k: e for k, e in self._engines.items() if k[1] == key[1]}
+                self._suggestions = {k: v for k, v in self._suggestions.items() if k[1] == key[1]}
                 store = ScopedStore(self.settings.home, scope) if scope.active else self.store
                 engine = self._engines[key] = Engine(store, self.glossary)
             return engine
@@ -161,7 +179,11 @@ class ChatService:
         """One turn of the conversation, timed."""
         engine = self.engine(scope, docs)
         start = time.perf_counter()
-        answer, new_context = engine.converse(asked, context)
+        try:
+            answer, new_context = engine.converse(asked, context)
+        except Exception:  # noqa: BLE001 - the edge: a bug must not take the page down
+            log.exception("chat: the engine failed on %r", asked)
+            answer, new_context = Answer(question=asked, status=NO_ANSWER, text=ENGINE_FAILED), context
         seconds = time.perf_counter() - start
         operation = getattr(getattr(new_context, "query", None), "operation", None)
         scoped = sum(scope.keeps(d) for d in docs) if scope.active else None
@@ -271,5 +293,9 @@ class ChatService:
                     log.exception("upload %r failed", name)
                     outcomes.append(UploadOutcome(
                         name, error=f"无法保存文件“{name}”到数据目录（{exc.strerror or exc}），未导入。"))
+                except Exception:  # noqa: BLE001 - the edge: one bad file must not take the page down
+                    log.exception("upload %r failed", name)
+                    outcomes.append(UploadOutcome(
+                        name, error=f"导入文件“{name}”时出错，未导入；详情已记入数据目录中的 budgetqa.log。"))
         return outcomes
 
