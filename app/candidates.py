@@ -22,6 +22,7 @@ from ingest.model import Disclosure, Fact, Row, Table
 
 THRESHOLD = 0.6  # below this no fact is taken to be what the question names
 TOTAL_WORDS = ("合计", "总计", "小计")
+_TOTAL_COLUMN = re.compile(r"^(?:本年)?(?:支出|收入)(?:合计|总计)$")  # 本年支出合计: the row's total column
 _PROJECT_CODE = re.compile(r"^[0-9A-Za-z]{8,}[-—－]")  # 50011222T000000069064-翻译经费: an id, not a figure
 _CODE = re.compile(r"^\d{3,}")
 _MEASURE_COLUMN = re.compile(r"^(?:\d{4}年)?(?:本年|全年|年初|上年)?(?:支出|收入)?(?:预算数|决算数|预算|决算|执行数|金额|数)$")
@@ -74,7 +75,7 @@ class FactRecord:
     @property
     def is_grand_total_column(self) -> bool:
         parts = [p for p in self.column_parts if not _MEASURE_COLUMN.match(p)]
-        return not parts or (len(parts) == 1 and parts[0] in TOTAL_WORDS)
+        return not parts or (len(parts) == 1 and (parts[0] in TOTAL_WORDS or bool(_TOTAL_COLUMN.match(parts[0]))))
 
     @property
     def key(self) -> tuple:

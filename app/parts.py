@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from app.candidates import TOTAL_WORDS, FactRecord
+from app.glossary import norm
 
 
 def _cell(pool: list[FactRecord], like: FactRecord, row: int | None, column: str | None) -> FactRecord | None:
@@ -112,6 +113,19 @@ def leaf_rows(whole: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
     deepest = max(len(row.code) for row in coded)
     found = [_cell(pool, whole, row.index, whole.fact.locator.column) for row in coded if len(row.code) == deepest]
     return [r for r in found if r is not None and r.fact.value != 0]
+
+
+def titled_cells(terms: list[str], pool: list[FactRecord], year: int | None) -> list[FactRecord]:
+    """One amount cell of each table whose title names the item (一般公共预算财政拨款基本支出决算表
+    for 基本支出) and whose rows are coded subjects, the table with most coded rows first."""
+    by_table: dict[tuple, list[FactRecord]] = {}
+    for r in pool:
+        f = r.fact
+        title = norm(f.label[0]) if f.label else ""
+        if (f.origin == "table" and r.table is not None and f.subject_code and r.is_grand_total_column
+                and f.unit == "元" and _year(r) in (year, None) and any(norm(t) in title for t in terms)):
+            by_table.setdefault(r.key, []).append(r)
+    return [cells[0] for cells in sorted(by_table.values(), key=len, reverse=True)]
 
 
 def _year(r: FactRecord) -> int | None:

@@ -22,7 +22,7 @@ from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
 from app.glossary import Glossary
 from app.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
-                       project_amounts)
+                       project_amounts, titled_cells)
 from app.understand import Item, Query
 from index.facts import DocumentSummary
 
@@ -156,11 +156,18 @@ def _change(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
     return Plan("change", program, [new, old], [name_for(new, item), name_for(old, item)], [year, old_year], doc, notes)
 
 
+STATED_CHANGE_MATCH = 0.1  # the names may differ (支出 / 一般公共预算财政拨款支出): the same figure is the evidence
+
+
 def _stated_change(item, new, pool, glossary, year, old_year) -> Plan | None:
     """No earlier figure, but the narrative states the change itself (比2023年减少33,091.06元)."""
+    # the change must be stated of the same figure: its section states the new value of the same subject (a
+    # 收入支出总计 decrease is not the decrease of 本年支出合计, though both are “支出”)
+    same_figure = {(r.fact.locator.section, r.fact.label[1]) for r in pool
+                   if r.fact.origin == "narrative" and r.fact.value == new.fact.value and len(r.fact.label) > 1}
     ranked = rank(item, pool, glossary, year=year, measures=frozenset({"增减额"}))
-    ranked = [(s, r) for s, r in ranked if s >= THRESHOLD and r.fact.doc_id == new.fact.doc_id
-              and str(old_year) in r.fact.label_text]
+    ranked = [(s, r) for s, r in ranked if r.fact.doc_id == new.fact.doc_id and str(old_year) in r.fact.label_text
+              and (r.fact.locator.section, r.fact.label[1]) in same_figure and s >= STATED_CHANGE_MATCH]
     if not ranked:
         return None
     change = ranked[0][1]
@@ -253,6 +260,15 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
                 whole = headed[0]
                 break
             found = []
+    titled = False
+    if whole is None and query.operation == "extreme":
+        # a table of its own for the item (基本支出决算表, by economic subject): its most detailed rows
+        for cell in titled_cells(item.official[:3], pool, year):
+            found = leaf_rows(cell, pool)
+            if len(found) >= 2:
+                whole, titled = cell, True
+                break
+            found = []
     for finder in (column_parts_of, parts_of) if whole is None else ():
         whole = next((r for r in ranked if len(finder(r, pool)) >= 2), None)
         if whole is not None:
@@ -264,7 +280,7 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
     refs = tuple(f"f{i}" for i in range(1, len(facts)))
     op = "sum" if query.operation == "breakdown" else query.extreme
     program = Program(facts, [Step(op, refs)])
-    names = [item.official[0] if whole.is_total_row else name_for(whole, item)] + [part_name(p) for p in found]
+    names = [item.official[0] if whole.is_total_row or titled else name_for(whole, item)] + [part_name(p) for p in found]
     return Plan(query.operation, program, [whole] + found, names, [year] * len(facts), doc)
 
 

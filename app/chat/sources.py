@@ -98,9 +98,9 @@ def answer_sources(answer, disclosure: Callable[[str], Disclosure]) -> list[Tabl
         if key not in seen_text:
             seen_text.add(key)
             doc = disclosure(passage["doc_id"])
-            if passage.get("locator") and doc.table(passage["locator"]) is not None and not _in_sections(
-                    doc, passage["snippet"]):
-                out.append(_note_source(doc, passage))  # an empty table's note
+            table = doc.table((passage.get("locator") or "").split("《", 1)[0])  # 表九《…》 names a table
+            if table is not None and not _in_sections(doc, passage["snippet"]):
+                out.append(_note_source(doc, table, passage))  # an empty table's note
             else:
                 out.append(_text_source(doc, passage["snippet"], passage.get("locator") or "", None))
     result = []
@@ -250,8 +250,6 @@ def _text_source(doc: Disclosure, sentence: str, where: str, page: int | None) -
     return TextSource(doc.doc_id, doc.title, where, page, "", sentence, "")
 
 
-def _note_source(doc: Disclosure, passage: dict) -> TextSource:
-    table = doc.table(passage["locator"])
-    where = f"{table.key}《{table_title(table)}》" if table else passage["locator"]
-    page = table.page_start if table else None
-    return TextSource(doc.doc_id, doc.title, where, page, "", passage["snippet"], "")
+def _note_source(doc: Disclosure, table: Table, passage: dict) -> TextSource:
+    return TextSource(doc.doc_id, doc.title, f"{table.key}《{table_title(table)}》", table.page_start, "",
+                      passage["snippet"], "")
