@@ -15,7 +15,7 @@ from app.chat.sources import TableSource, TextSource, answer_sources, md, styled
 
 VALUE_LABELS = {
     "lookup": "数额", "change": "增减", "share": "占比", "sum": "合计", "breakdown": "合计",
-    "extreme": "最大的一项", "count": "个数", "yes_no": "数额", "execution": "预算执行率",
+    "extreme": "数额", "count": "个数", "yes_no": "数额", "execution": "预算执行率",
 }
 PENDING = "pending"  # session-state key: a question chosen by a button, asked on the next run
 MAX_OPTION_BUTTONS = 8
