@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
+from app.cli_eval import cmd_eval
 from app.library import expand_paths, ingest_paths, reindex_all, remove_document
 from app.render import render_table
 from app.settings import Settings
@@ -160,33 +161,6 @@ def cmd_reindex(args, settings: Settings, out: Console, err: Console) -> int:
     return 0
 
 
-def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
-    from app.eval import evaluate_retrieval, load_golden
-
-    golden = load_golden(args.golden)
-    if not golden.questions:
-        raise NotFoundError(f"评测文件“{args.golden}”中没有检索问题（retrieval）。", f"{args.golden}: no retrieval items")
-    report = evaluate_retrieval(golden, ChunkIndex.from_settings(settings), FactStore(settings.home), k=args.k)
-    if args.json:
-        out.print_json(json.dumps({"retrieval": report.to_dict()}, ensure_ascii=False))
-        return 0
-    for alias, path in report.missing_documents.items():
-        out.print(f"[yellow]未导入[/yellow] {escape(str(alias))}：{escape(str(path))}（可用 budgetqa ingest 导入；相关问题未计入）",
-                  highlight=False)
-    table = RichTable(title=f"检索评测：{report.evaluated}/{report.questions} 个问题")
-    for column in ("方法", "recall@1", f"recall@{report.k}", "MRR", "延迟 p50 (ms)", "延迟 p95 (ms)", "留出集 recall"):
-        table.add_column(column)
-    for method, s in report.methods.items():
-        holdout = s.by_set.get("holdout")
-        table.add_row(method, f"{s.recall_at_1:.3f}", f"{s.recall_at_k:.3f}", f"{s.mrr:.3f}",
-                      f"{s.latency_p50_ms:.1f}", f"{s.latency_p95_ms:.1f}", "—" if holdout is None else f"{holdout:.3f}")
-    out.print(table)
-    for miss in report.misses:
-        out.print(f"[red]未命中[/red] {miss.method} {escape(str(miss.doc))}：{escape(miss.question)} → "
-                  f"{escape(' / '.join(miss.top))}", highlight=False)
-    return 0
-
-
 def cmd_ask(args, settings: Settings, out: Console, err: Console) -> int:
     from app.engine import Engine
 
@@ -303,8 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_remove)
     p = sub.add_parser("reindex", parents=[common], help="用当前嵌入模型重建检索索引（更换 BUDGETQA_EMBEDDING_MODEL 后）")
     p.set_defaults(func=cmd_reindex)
-    p = sub.add_parser("eval", parents=[common], help="按评测文件评测检索：各方法的 recall@k、MRR 和延迟")
-    p.add_argument("golden", type=Path, help="评测文件，如 tests/golden/retrieval.yaml")
+    p = sub.add_parser("eval", parents=[common], help="按评测文件评测：问答准确率（按类型）、数字可追溯性、检索 recall@k 和延迟")
+    p.add_argument("golden", type=Path, help="评测文件，如 tests/golden/qa_seed.yaml 或 tests/golden/retrieval.yaml")
     p.add_argument("--k", type=int, default=5, help="recall@k 的 k（默认 5）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_eval)

@@ -4,19 +4,16 @@ clarify, follow-ups, and the tracing check (no answered reply states an untracea
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-import yaml
 
 from app.engine import Engine
+from app.eval_answers import PASS_MARK, ask_case, is_correct, load_answer_cases
 from app.verify import figures, untraced
 from index.facts import FactStore
 from tests.conftest import ROOT, SAMPLE
 
 GOLDEN = ROOT / "tests" / "golden"
-IMPLEMENTED = {"lookup", "change", "share", "multi_doc", "no_answer"}
-FLOORS = {"sum_breakdown": 0.9, "extreme": 0.9, "count_yesno": 0.75, "text": 0.6}  # partly implemented: held above what was measured  # types the engine answers fully today
 
 
 @pytest.fixture(scope="module")
@@ -126,58 +123,58 @@ def test_verifier_catches_an_untraceable_number(engine):
     assert figures("2024年《表十》“2023年预算数”共5.00万元，下降3.1%") == [("5.00", "万元"), ("3.1", "%")]
 
 
-def _golden(name):
-    path = GOLDEN / name
-    if not path.exists():
-        return []
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-
-
-def _correct(item, answer) -> bool:
-    if answer.status != item["status"]:
-        return False
-    if item["status"] != "answered":
-        return True
-    if item["type"] == "text":
-        return answer.value is None and all(k in answer.text for k in item.get("keywords", []))
-    if "value" not in item or answer.value is None:
-        return False
-    expected = Decimal(str(item["value"]))
-    if item["type"] == "change" and answer.unit == "%":
-        expected = Decimal(str(item["percent"]))
-    if answer.unit == "%":
-        return abs(answer.value.quantize(Decimal("0.01")) - expected.quantize(Decimal("0.01"))) <= Decimal("0.01")
-    return abs(abs(answer.value) - abs(expected)) < Decimal("0.01")  # a decrease stated as its magnitude
-
-
-SEED = _golden("qa_seed.yaml")
+SEED_GOLDEN = GOLDEN / "qa_seed.yaml"
+SEED = load_answer_cases(SEED_GOLDEN) if SEED_GOLDEN.exists() else []
+# Held at what was measured (2026-11-30: 137/140; count_yesno 14/16, sum_breakdown 13/14): raise, never lower.
+FLOORS = {"lookup": 1.0, "change": 1.0, "share": 1.0, "multi_doc": 1.0, "no_answer": 1.0, "extreme": 1.0,
+          "text": 1.0, "sum_breakdown": 0.9, "count_yesno": 0.85}
 _RESULTS: dict[str, list[bool]] = {}
 
 
-@pytest.mark.parametrize("item", SEED, ids=[q["q"] for q in SEED])
-def test_golden_seed(engine, item):
-    context = None
-    if item.get("previous"):
-        _, context = engine.converse(item["previous"])
-    answer, _ = engine.converse(item["q"], context)
+@pytest.mark.parametrize("case", SEED, ids=[c.q for c in SEED])
+def test_golden_seed(engine, case):
+    answer = ask_case(engine, case)
     if answer.status == "answered":  # every type: no answered reply states an untraceable number
         assert answer.verified and not untraced(answer), answer.text
-    ok = _correct(item, answer)
-    _RESULTS.setdefault(item["type"], []).append(ok)
-    if item["type"] in IMPLEMENTED:
-        assert ok, (item["q"], item.get("value"), answer.status, answer.value, answer.text)
+    else:
+        assert answer.value is None, answer.text
+    _RESULTS.setdefault(case.type, []).append(is_correct(case, answer))
 
 
-def test_golden_seed_accuracy_report(engine, capsys):
-    if not SEED:
-        pytest.skip("tests/golden/qa_seed.yaml not present")
+def test_golden_seed_accuracy(engine):
+    """Issue 5's bar: at least 95% of the golden questions right, and no type below its floor."""
     if not _RESULTS:
         pytest.skip("run together with test_golden_seed")
-    with capsys.disabled():
-        line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
-        print(f"\ngolden seed accuracy by type: {line}")
-    low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if t in FLOORS and sum(v) / len(v) < FLOORS[t]}
+    line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
+    print(f"\ngolden seed accuracy by type: {line}")
+    right, asked = sum(sum(v) for v in _RESULTS.values()), sum(len(v) for v in _RESULTS.values())
+    assert right / asked >= PASS_MARK, f"{right}/{asked} below {PASS_MARK:.0%}: {line}"
+    low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if sum(v) / len(v) < FLOORS.get(t, PASS_MARK)}
     assert not low, f"below the floors {FLOORS}: {low}"
+
+
+def test_eval_cli_reports_answer_accuracy_by_type(tmp_path, capsys):
+    import json
+
+    from app.cli import main
+    from app.library import ingest_file
+
+    home = tmp_path / "home"
+    ingest_file(SAMPLE, FactStore(home))
+    assert main(["eval", str(SEED_GOLDEN), "--json", "--home", str(home)]) == 0
+    data = json.loads(capsys.readouterr().out)["answers"]
+    assert data["evaluated"] == data["questions"] == len(SEED) and data["passed"] is True
+    assert {"lookup", "change", "share", "sum_breakdown", "count_yesno", "extreme", "text", "multi_doc",
+            "no_answer"} <= set(data["by_type"])
+    assert data["accuracy"] >= PASS_MARK and data["untraced"] == [] and data["latency_p50_ms"] > 0
+    # a golden file the engine fails: exit status 1, the miss listed with what was expected
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text("questions:\n  - {q: 出国经费多少, type: lookup, status: answered, value: '1234.56'}\n"
+                     "  - {q: 三公经费是多少, type: lookup, status: answered, value: '1',\n"
+                     "     source: {file: a-file-not-ingested.pdf}}\n", encoding="utf-8")
+    assert main(["eval", str(wrong), "--home", str(home)]) == 1
+    out = capsys.readouterr().out
+    assert "答错" in out and "1234.56" in out and "未导入" in out and "a-file-not-ingested.pdf" in out
 
 
 def test_narrative_agreement_is_checked(engine):
