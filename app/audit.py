@@ -148,7 +148,8 @@ def notes_for(findings: list[Finding], locator: Locator) -> list[str]:
             return (a.table, a.row, a.column) == (locator.table, locator.row, locator.column)
         return (a.page, a.section) == (locator.page, locator.section) and a.section is not None
 
-    return [f"注意：该数字与审核规则 {f.rule}（{RULES[f.rule].description}）不符：{f.message}"
+    # the message is quoted (「」): its figures are the document's, as the audit read them
+    return [f"审核提示 {f.rule}（{RULES[f.rule].description}）：「{f.message}」"
             for f in findings if any(same(x.locator) for x in f.figures)]
 
 

@@ -46,6 +46,7 @@ class Answer:
     computed: list[Decimal] = field(default_factory=list)  # every value the calculator produced
     given: list[Decimal] = field(default_factory=list)  # figures the question itself states
     passages: list[dict] = field(default_factory=list)  # text answers: the quoted sentences' sources
+    notes: list[str] = field(default_factory=list)  # audit findings the figures used take part in
 
     def to_dict(self) -> dict:
         """The `ask --json` object of DESIGN.md."""

@@ -30,6 +30,7 @@ import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from app.audit import audit, notes_for
 from app.calc import CalcError, execute
 from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
@@ -67,6 +68,7 @@ class Engine:
         self.glossary = glossary or load_glossary()
         self._pools: dict[str, list[FactRecord]] = {}
         self._docs: list[DocumentSummary] | None = None
+        self._findings: dict[str, list] = {}
 
     def documents(self) -> list[DocumentSummary]:
         if self._docs is None:
@@ -159,6 +161,24 @@ class Engine:
         verify(answer, plan.program)
         return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
 
+    def findings(self, doc_id: str) -> list:
+        """The document's audit findings (app/audit.py), worked out once per document."""
+        if doc_id not in self._findings:
+            self._findings[doc_id] = audit(self.store.get(doc_id))
+        return self._findings[doc_id]
+
+    def _with_audit_notes(self, answer: Answer) -> Answer:
+        """A figure the answer uses that takes part in an audit finding carries a short note: the
+        reader should know the document disagrees with itself there."""
+        for record in answer.facts:
+            for note in notes_for(self.findings(record.fact.doc_id), record.fact.locator):
+                if note not in answer.notes:
+                    answer.notes.append(note)
+                    answer.checks.append(Check("audit", False, note))
+        if answer.notes:
+            answer.text += "（该数字在文件中前后不一致，" + "；".join(answer.notes[:2]) + "）"
+        return answer
+
     def ask(self, question: str, context: Context | None = None) -> Answer:
         answer, _ = self.converse(question, context)
         return answer
@@ -219,6 +239,7 @@ class Engine:
             return _no(question, exc.message), new_context
         answer = compose(question, plan, result, query.direction, query.wants_percent)
         narrative_check(answer, plan, query, self.pool(doc), self.glossary)
+        self._with_audit_notes(answer)  # before the verifier: the notes' own figures are quoted
         verify(answer, plan.program)
         if not answer.verified:
             log.warning("unverified answer to %r: %s", question, [c.detail for c in answer.checks if not c.ok])

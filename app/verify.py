@@ -19,7 +19,8 @@ from app.compose import Answer, Check
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
 _TABLE_REF = re.compile(r"表[\d一二三四五六七八九十]+(?:[-—－]\d+)*(?:[（(]\d+[)）])?")
-_FIGURE = re.compile(r"[−-]?\d[\d,]*(?:\.\d+)?\s*(万元|元|%|％|个|辆|人|次|项|台|套|家|名)?")
+# digits glued to a Latin letter are an identifier (rule B02, project T000069064), not a figure
+_FIGURE = re.compile(r"(?<![A-Za-z\d.,])[−-]?\d[\d,]*(?:\.\d+)?\s*(万元|元|%|％|个|辆|人|次|项|台|套|家|名)?")
 
 
 def figures(text: str) -> list[tuple[str, str]]:

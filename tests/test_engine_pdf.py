@@ -66,6 +66,18 @@ def test_narrative_disagreement_is_reported(engine):
     assert "71.73%" in answer.text and "以上按表格计算" in answer.text and not untraced(answer)
 
 
+def test_a_figure_in_an_audit_finding_carries_a_note(engine):
+    """The same share takes part in the audit's B02 finding (hand-confirmed, tests/golden/audit.yaml):
+    the answer says so, quoting the finding, and stays verified; a figure in no finding has no note."""
+    answer = engine.ask("财政局2024年一般公共服务支出占一般公共预算财政拨款支出的比重是多少？")
+    assert answer.verified and not untraced(answer)
+    assert any(n.startswith("审核提示 B02") and "71.65%" in n for n in answer.notes), answer.notes
+    assert "审核提示 B02" in answer.text
+    assert [c.name for c in answer.checks if not c.ok] == ["narrative", "audit"]
+    clean = engine.ask("万里街道2025年三公经费预算是多少？")
+    assert clean.status == "answered" and clean.notes == [] and "审核提示" not in clean.text
+
+
 def test_budget_execution_rate_from_a_final_account(engine):
     answer = engine.ask("规划资源局2024年三公经费完成预算的百分之多少？")
     assert answer.status == "answered" and answer.unit == "%"
