@@ -139,18 +139,20 @@ def audit(d: Disclosure) -> list[Finding]:
     return findings
 
 
-def notes_for(findings: list[Finding], locator: Locator) -> list[str]:
-    """Short notes for a figure an answer shows, when it takes part in a finding (the same table
-    cell, or the same narrative figure: page, section and printed text are compared by the caller
-    through the locator)."""
-    def same(a: Locator) -> bool:
+def notes_for(findings: list[Finding], locator: Locator, value: Decimal | None = None) -> list[str]:
+    """Short notes for a figure an answer shows, when it takes part in a finding: the same table
+    cell, or the same narrative figure (the same section and page, and — when the caller gives the
+    figure's value — the same value, so a section's other figures are not implicated)."""
+    def same(figure: Figure) -> bool:
+        a = figure.locator
         if a.table or locator.table:
             return (a.table, a.row, a.column) == (locator.table, locator.row, locator.column)
-        return (a.page, a.section) == (locator.page, locator.section) and a.section is not None
+        return ((a.page, a.section) == (locator.page, locator.section) and a.section is not None
+                and (value is None or figure.value is None or figure.value == value))
 
     # the message is quoted (「」): its figures are the document's, as the audit read them
     return [f"审核提示 {f.rule}（{RULES[f.rule].description}）：「{f.message}」"
-            for f in findings if any(same(x.locator) for x in f.figures)]
+            for f in findings if any(same(x) for x in f.figures)]
 
 
 def audit_report(docs: list[Disclosure]) -> dict:

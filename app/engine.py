@@ -171,7 +171,7 @@ class Engine:
         """A figure the answer uses that takes part in an audit finding carries a short note: the
         reader should know the document disagrees with itself there."""
         for record in answer.facts:
-            for note in notes_for(self.findings(record.fact.doc_id), record.fact.locator):
+            for note in notes_for(self.findings(record.fact.doc_id), record.fact.locator, record.fact.value):
                 if note not in answer.notes:
                     answer.notes.append(note)
                     answer.checks.append(Check("audit", False, note))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
-from app.glossary import Glossary
+from app.glossary import Glossary, norm
 from app.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
                        project_amounts, titled_cells)
 from app.understand import Item, Query
@@ -356,6 +356,10 @@ def _count(query, doc, year, pool, glossary) -> Plan | NoPlan:
         return NoPlan("no_answer", "问题没有说明要数的是什么。")
     units = _COMPATIBLE.get(query.count_unit or "", COUNT_UNITS)
     counted = [r for r in pool if r.fact.unit in units]
+    worded = _counted_by_wording(query.rest, counted, year)
+    if worded is not None:
+        return Plan("count", Program([worded.fact], [Step("lookup", ("f0",))]), [worded],
+                    [worded.display_name()], [_year(worded)], doc)
     for when in (year, None):
         ranked = sorted(((s, i, r) for i, item in enumerate(items)
                          for s, r in rank(item, counted, glossary, year=when, unit=None,
@@ -366,6 +370,30 @@ def _count(query, doc, year, pool, glossary) -> Plan | NoPlan:
             return Plan("count", Program([best.fact], [Step("lookup", ("f0",))]), [best],
                         [name_for(best, items[i])], [_year(best)], doc)
     return _missing(items[-1], doc, year)
+
+
+COUNT_WORDING = 0.8  # share of the question's bigrams a counted thing's printed name must hold
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _counted_by_wording(words: str, counted: list[FactRecord], year: int | None) -> FactRecord | None:
+    """重点评价的项目有多少个 → “纳入重点绩效评价的项目 0 个”: a count named in the question's own
+    words, which the glossary does not know. The printed name must hold nearly all the question's
+    character pairs; of several that do, the one with fewest other words, the document's year first."""
+    wanted = _bigrams(norm(words))
+    if len(wanted) < 2:
+        return None
+    scored = []
+    for r in counted:
+        name = norm(r.display_name())
+        have = _bigrams(name)
+        cover = len(wanted & have) / len(wanted)
+        if cover >= COUNT_WORDING:
+            scored.append((-cover, _year(r) != year, len(have - wanted), r))
+    return min(scored, key=lambda t: t[:3])[3] if scored else None
 
 
 YES_NO_MATCH = 0.95
