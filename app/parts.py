@@ -1,11 +1,12 @@
 """The parts a figure is made of, read from its table's structure (for breakdowns and extremes).
 
-A figure's parts are found three ways, in this order:
+A figure's parts are found four ways, in this order:
   1. its row has child rows (subject codes 301 → 30101, 30102 …): the children, same column;
   2. it is the total row under a column that names the item (人员经费, 日常公用经费): the
      column's top-level rows with a figure; while only one of them has a figure, its children;
   3. it is the grand total of a table about the item (the 三公 table): the sibling columns
      under the same header (因公出国（境）费, 公务用车购置及运行费 › 小计, 公务接待费).
+  4. it is a narrative figure whose sentence lists its parts after “其中”.
 Zero and empty cells are left out: a part with nothing in it is not part of the figure.
 """
 
@@ -113,6 +114,21 @@ def leaf_rows(whole: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
     deepest = max(len(row.code) for row in coded)
     found = [_cell(pool, whole, row.index, whole.fact.locator.column) for row in coded if len(row.code) == deepest]
     return [r for r in found if r is not None and r.fact.value != 0]
+
+
+def narrative_parts(whole: FactRecord, pool: list[FactRecord]) -> list[FactRecord]:
+    """The parts a narrative sentence lists after its whole (政府采购预算4821.20万元，其中：货物
+    57.43万元、工程3780.72万元、服务983.05万元): figures of the same sentence, unit and measure,
+    printed after its “其中”."""
+    f = whole.fact
+    sentence = f.sentence or ""
+    start = sentence.find(f.text) if f.text else -1
+    split = sentence.find("其中", start + 1) if start >= 0 else -1
+    if f.origin != "narrative" or split < 0:
+        return []
+    return [r for r in pool if r is not whole and r.fact.origin == "narrative" and r.fact.sentence == sentence
+            and r.fact.unit == f.unit and r.fact.measure == f.measure and r.fact.value != 0
+            and r.fact.text and sentence.find(r.fact.text, split) > split]
 
 
 def titled_cells(terms: list[str], pool: list[FactRecord], year: int | None) -> list[FactRecord]:

@@ -22,7 +22,7 @@ from app.calc import Program, Step
 from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
 from app.glossary import Glossary, norm
 from app.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
-                       project_amounts, titled_cells)
+                       narrative_parts, project_amounts, titled_cells)
 from app.understand import Item, Query
 from index.facts import DocumentSummary
 
@@ -269,8 +269,10 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
                 whole, titled = cell, True
                 break
             found = []
-    for finder in (column_parts_of, parts_of) if whole is None else ():
-        whole = next((r for r in ranked if len(finder(r, pool)) >= 2), None)
+    for finder in (column_parts_of, parts_of, narrative_parts) if whole is None else ():
+        # a sentence lists the parts of its own subject only: the best match, not a runner-up
+        candidates = ranked[:1] if finder is narrative_parts else ranked
+        whole = next((r for r in candidates if len(finder(r, pool)) >= 2), None)
         if whole is not None:
             found = finder(whole, pool)
             break
