@@ -19,6 +19,7 @@ from app.library import IngestedDocument, ingest_file
 from index.facts import FactStore
 from index.store import ChunkIndex
 from ingest.errors import EmptyFileError, InputError, UnsupportedFormatError
+from ingest.pipeline import content_hash, parse_bytes
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,10 @@ def ingest_upload(name: str, data: bytes, folder: Path, store: FactStore,
     check_upload(name, len(data))
     path, created = save_upload(folder, name, data)
     try:
-        document = ingest_file(path, store, index())
+        # parsed before the chunk index opens: a file that is no disclosure fails without loading
+        # the embedding model
+        parsed = None if store.has(content_hash(data)) else (data, parse_bytes(data, path))
+        document = ingest_file(path, store, index(), parsed=parsed)
     except BaseException:
         if created:
             path.unlink(missing_ok=True)
