@@ -159,11 +159,16 @@ def _short_names(full: str, glossary: Glossary) -> set[str]:
     shorts: set[str] = set()
     for core in cores:
         forms = {core}
-        for rule in rules.get("suffix_rules", []):
-            suffix = norm(rule["full"])
-            for form in list(forms):
-                if form.endswith(suffix):
-                    forms.update(form[: -len(suffix)] + norm(s) for s in rule["short"])
+        for _ in range(3):  # 办事处(本级): the bracket goes first, then 办事处 can be shortened
+            before = len(forms)
+            for rule in rules.get("suffix_rules", []):
+                suffix = norm(rule["full"])
+                for form in list(forms):
+                    if form.endswith(suffix):
+                        forms.update(form[: -len(suffix)] + norm(s) for s in rule["short"])
+            if len(forms) == before:
+                break
+        forms.update(f[1:] for f in list(forms) if re.match(r"^第[一二三四五六七八九十\d]", f))  # 第四高 → 四高
         for form in list(forms):
             for level in level_words:
                 if form.endswith(level) and len(form) - len(level) >= 2:

@@ -22,6 +22,23 @@ _REGION = re.compile(
 )
 
 
+_BUDGET_TYPE_TAIL = re.compile(r"(?:一般公共|政府性基金|国有资本经营|财政拨款|区级|市级|县级|省级|部门|单位)+$")
+# 沐川县沐溪初级中学主要职能是… / 某某局的主要职责: an organisation introduced by its duties
+_DUTIES_SUBJECT = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?(?:20\d{2}年)?(?P<name>[\u4e00-\u9fff（）()]{4,30}?"
+    r"(?:学校|中学|小学|学院|大学|幼儿园|医院|卫生院|中心|局|厅|委员会|委|办公室|办事处|政府|院|所|站|队|馆|会|部))"
+    r"(?:的)?(?:主要职能|主要职责|职能职责|基本职能|是)")
+
+
+def issuer_from_duties(lines: list[str]) -> str | None:
+    """The organisation a document's first lines introduce by its duties (a text with no title)."""
+    for line in lines[:40]:
+        m = _DUTIES_SUBJECT.match(normalize(line).replace(" ", ""))
+        if m and m.group("name") not in ("本部门", "本单位"):
+            return m.group("name")
+    return None
+
+
 def issuer_from_lines(lines: list[str]) -> str | None:
     """The most frequent name after an issuer key."""
     names = Counter()
@@ -43,6 +60,7 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
         after = re.match(r"^(.+?)(?:区级|市级|县级|省级)?(?:部门|单位)?(?:预算|决算|預算|決算)", m.group("rest"))
         issuer = after.group(1) if after else ""
     issuer = re.sub(r"^第[一二三四五六七八九十]+部分", "", issuer)
+    issuer = _BUDGET_TYPE_TAIL.sub("", issuer)  # 2023年广东省财政厅一般公共预算… names 广东省财政厅
     if len(issuer) < 3 or issuer in ("本部门", "本单位"):
         issuer = ""
     return issuer or None, int(m.group("year"))

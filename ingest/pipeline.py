@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.checks import sum_mismatches
 from ingest.errors import InputError, NotADisclosureError
 from ingest.metadata import (
-    document_kind, document_scope, document_year, issuer_from_lines, parse_title, region_of,
+    document_kind, document_scope, document_year, issuer_from_duties, issuer_from_lines, parse_title, region_of,
 )
 from ingest.model import Disclosure
 from ingest.narrative import narrative_facts
@@ -50,7 +50,8 @@ def parse_bytes(data: bytes, path: Path) -> Disclosure:
     digest = content_hash(data)
     doc_id = digest[:12]
     title_issuer, _ = parse_title(parsed.title)
-    issuer = issuer_from_lines(parsed.meta_lines) or _issuer_from_title(title_issuer)
+    issuer = (issuer_from_lines(parsed.meta_lines) or _issuer_from_title(title_issuer)
+              or issuer_from_duties(all_text.splitlines()))
     year = document_year(parsed.title, [t.title for t in parsed.tables] + [all_text[:2000]])
     disclosure = Disclosure(
         doc_id=doc_id, content_hash=digest, source=path.name, format=raw.format,

@@ -21,6 +21,10 @@ def glossary():
     # names no document of ours has
     ("江南市青石区人民政府石桥街道办事处", ["石桥街道", "石桥街道办"]),
     ("江南市青石区文化和旅游局", ["青石区文旅局", "文旅局"]),
+    ("江南市青石区人民政府梅园街道办事处(本级)", ["梅园街道", "梅园街道办", "青石区梅园街道"]),
+    ("江南市第三高级中学", ["三高", "江南三高", "第三高中"]),
+    ("青石县梅园初级中学", ["梅园初中", "梅园中学"]),
+    ("江南市第九中学", ["九中", "江南九中"]),
 ])
 def test_short_names_follow_from_the_rules(glossary, full, shorts):
     names, core = issuer_short_names(full, glossary), issuer_core(full, glossary)
