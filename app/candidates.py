@@ -137,18 +137,23 @@ def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
     column; named by its column (基本支出, 因公出国（境）费), in the total row."""
     by_row = by_column = by_title = 0.0
     columns = [p for p in record.column_parts if not re.match(r"^\d{4}年", p)]
+    at_column = -1
     for rank, term in enumerate(item.official[:8]):
         weight = 1.0 - 0.03 * rank
         for part in record.row_parts:
             by_row = max(by_row, weight * term_match(term, part))
-        for part in columns:
-            by_column = max(by_column, weight * term_match(term, part))
+        for k, part in enumerate(columns):
+            score = weight * term_match(term, part)
+            if score > by_column:
+                by_column, at_column = score, k
         if record.title and term in record.title and record.is_total_row and record.is_grand_total_column:
             by_title = max(by_title, 0.9 * weight)  # the table is about the item: its grand total
     if record.fact.subject_code and record.fact.subject_code in item.codes:
         by_row = max(by_row, 0.95)
     if by_column > by_row:
         best = by_column + (0.03 if record.is_total_row else -0.1)
+        if any(p not in TOTAL_WORDS and not _MEASURE_COLUMN.match(norm(p)) for p in columns[at_column + 1:]):
+            best -= 0.15  # 基本支出 › 人员经费 is 人员经费: a sub-column under the item is a part of it
     else:
         best = by_row + (0.03 if by_row and record.is_total_column else 0.0)
     best = max(best, by_title + 0.01 if by_title else 0.0)

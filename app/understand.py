@@ -251,15 +251,19 @@ def _rest(text: str, tokens: list) -> str:
 def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     """外事宣传经费: a short generic word (经费, 支出) after words the glossary does not know names
     that unknown thing, not the department's total; the whole phrase is what to look for."""
-    if len(item.surface) > 2 or not any("合计" in o or "总计" in o for o in item.official[:3]):
-        return item  # only the department-total words (经费, 支出) are this vague
+    if len(item.surface) > 2:
+        return item
+    vague = any("合计" in o or "总计" in o for o in item.official[:3])  # 经费, 支出: the department's total
     start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
     head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
     head = re.split(r"[的里中是了\s]", head)[-1]
     if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
         return item  # 哪类支出 / 三年支出: a question word or a year, not a name
     phrase = head + item.surface
-    return Item(phrase, [phrase], [], item.position - len(head))
+    # 公益性岗位补贴: the printed name first; a specific short word's own terms (津贴补贴) stay as the
+    # fallback, a vague one's (the total) never do
+    return Item(phrase, [phrase] + ([] if vague else item.official), [] if vague else item.codes,
+                item.position - len(head))
 
 
 def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
@@ -294,7 +298,7 @@ def _family(text: str, cues: set[str], glossary: Glossary) -> str:
             return family
         if family == "change" and _COMPARED.search(text):
             return family
-    if re.search(r"(?:有|是|超过|达到|够).*吗[?]?$", text):
+    if re.search(r"(?:有|是|超过|达到|够|打算|准备|计划|要不要|会不会).*吗[?]?$", text):
         return "yes_no"  # 出国经费有一百万吗？
     for family in ("duties", "purpose", "structure", "contact", "performance"):
         if any(norm(w) in text for w in glossary.operations.get("text_other", {}).get(family, [])):
