@@ -43,6 +43,7 @@ class Answer:
     checks: list[Check] = field(default_factory=list)
     verified: bool = False
     options: list[str] = field(default_factory=list)  # clarify: the documents to choose from
+    option_ids: list[str] = field(default_factory=list)  # clarify: their doc ids, in the same order
     computed: list[Decimal] = field(default_factory=list)  # every value the calculator produced
     given: list[Decimal] = field(default_factory=list)  # figures the question itself states
     passages: list[dict] = field(default_factory=list)  # text answers: the quoted sentences' sources
@@ -59,7 +60,10 @@ class Answer:
             "calculation": self.calculation,
             "checks": [c.to_dict() for c in self.checks],
             "verified": self.verified,
-            "sources": sources(self.facts) + self.passages,
+            # a clarify answer's sources are the documents it asks the user to choose from
+            "sources": sources(self.facts) + self.passages + [
+                {"doc_id": doc_id, "title": option, "locator": "", "snippet": ""}
+                for doc_id, option in zip(self.option_ids, self.options)],
         }
 
 

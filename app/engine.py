@@ -105,7 +105,8 @@ class Engine:
             same = len({(d.issuer, d.year) for d in choice.documents}) == 1
             if query.operation != "definition" and not same:
                 return Answer(question=question, status=CLARIFY, text=choice.message,
-                              options=[describe(d) for d in choice.documents])
+                              options=[describe(d) for d in choice.documents],
+                              option_ids=[d.doc_id for d in choice.documents])
             pool = choice.documents
         elif choice.problem:
             return _no(question, choice.message)
@@ -215,13 +216,20 @@ class Engine:
             return _no(question, choice.message), new_context
         plans = [(d, self._plan(query, d, choice.year or d.year, docs)) for d in choice.documents[:CLARIFY_FROM]]
         if choice.problem == "clarify":
-            agreed = _agreed(plans)
+            # the documents where the figure was found are the ones worth offering; where it was
+            # found in one only, the others are still offered (not finding is not proof of absence)
+            able = [(d, p) for d, p in plans if not isinstance(p, NoPlan)]
+            agreed = _agreed(able)
+            if not able:
+                return _no(question, f"{plans[0][1].message}{coverage(docs)}"), new_context
             if agreed is None:
-                answer = Answer(question=question, status=CLARIFY, text=choice.message,
-                                options=[describe(d) for d in choice.documents])
+                chosen = [d for d, _ in able] if len(able) >= 2 else choice.documents
+                answer = Answer(question=question, status=CLARIFY, text=_clarify_text(chosen),
+                                options=[describe(d) for d in chosen], option_ids=[d.doc_id for d in chosen])
                 return answer, new_context
-            plans = [agreed]
-            agreed[1].notes.append("（" + "、".join(describe(d) for d in choice.documents) + "中此数相同。）")
+            else:
+                plans = [agreed]
+                agreed[1].notes.append("（" + "、".join(describe(d) for d, _ in able) + "中此数相同。）")
         doc, plan = plans[0]
         if choice.note and not isinstance(plan, NoPlan):
             plan.notes.append(choice.note)
@@ -249,7 +257,14 @@ class Engine:
         return answer, new_context
 
 
-CLARIFY_FROM = 6  # documents planned to see whether they agree; more than this are simply listed
+CLARIFY_FROM = 30  # documents planned to see which hold the figure and whether they agree
+
+
+def _clarify_text(docs: list[DocumentSummary]) -> str:
+    names = [describe(d) for d in docs]
+    if len(set(names)) < len(names):  # the same issuer, year and kind twice (a re-issued file)
+        names = [f"{n}（{d.source}）" for n, d in zip(names, docs)]
+    return "问题适用于多份文件，请说明是哪一份：" + "；".join(names) + "。"
 
 
 def _agreed(plans):

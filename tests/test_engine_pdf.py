@@ -78,6 +78,19 @@ def test_a_figure_in_an_audit_finding_carries_a_note(engine):
     assert clean.status == "answered" and clean.notes == [] and "审核提示" not in clean.text
 
 
+def test_clarify_offers_only_documents_that_hold_the_figure(engine):
+    """事业收入 is printed by budgets only: a question naming no issuer offers those documents,
+    with their ids (also as the JSON's sources), never the final accounts that lack it."""
+    answer = engine.ask("事业收入是多少？")
+    assert answer.status == "clarify" and answer.value is None
+    kinds = {d.doc_id: d.kind for d in engine.documents()}
+    assert len(answer.option_ids) == len(answer.options) == len(set(answer.option_ids)) >= 2
+    assert {kinds[i] for i in answer.option_ids} == {"预算"} and "决算" in kinds.values()
+    assert [s["doc_id"] for s in answer.to_dict()["sources"]] == answer.option_ids
+    years = engine.ask("万里街道三公经费是多少？")
+    assert years.status == "clarify" and len(years.options) == 3
+
+
 def test_budget_execution_rate_from_a_final_account(engine):
     answer = engine.ask("规划资源局2024年三公经费完成预算的百分之多少？")
     assert answer.status == "answered" and answer.unit == "%"
