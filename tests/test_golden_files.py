@@ -27,8 +27,10 @@ FIELDS = {"q", "paraphrase_of", "previous", "type", "status", "value", "unit", "
           "answer_label", "items", "keywords", "candidates", "source", "note"}
 
 # Minimum questions per file (issue 5: ≥80 over the seed covering all nine types, ≥40 over the PDFs).
-MINIMUM_TOTAL = {"qa_seed.yaml": 80, "qa_pdf.yaml": 40}
-MINIMUM_PER_TYPE = {"qa_seed.yaml": {t: 1 for t in TYPES}, "qa_pdf.yaml": {t: 1 for t in TYPES}}
+# qa_heldout.yaml: over documents the engine was not built on (written without running it).
+MINIMUM_TOTAL = {"qa_seed.yaml": 80, "qa_pdf.yaml": 40, "qa_heldout.yaml": 40}
+MINIMUM_PER_TYPE = {name: {t: 1 for t in TYPES} for name in MINIMUM_TOTAL}
+PARAPHRASED = {"qa_seed.yaml", "qa_pdf.yaml"}  # issue 5: every figure question has a colloquial twin
 
 
 def _load(name: str) -> list[dict]:
@@ -130,7 +132,7 @@ def test_every_figure_question_has_a_paraphrase(golden):
             original = by_q[e["paraphrase_of"]]
             for key in ("type", "status", "value", "unit", "percent", "answer_label"):
                 assert e.get(key) == original.get(key), f"{name} {e['q']!r}: {key} differs from its original"
-        elif "value" in e:
+        elif "value" in e and name in PARAPHRASED:
             assert e["q"] in paraphrased, f"{name}: figure question {e['q']!r} has no paraphrase"
 
 

@@ -1,0 +1,51 @@
+"""The answer engine over tests/golden/qa_heldout.yaml: documents the engine was not built on.
+
+The score is reported and held (a ratchet) but is not the issue's 95% bar, which the seed and PDF
+files carry; what every question must satisfy here is what must hold on any document: no answered
+reply states an untraceable figure, and no_answer questions get no_answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine import Engine
+from app.eval_answers import ask_case, is_correct, load_answer_cases
+from app.verify import untraced
+from index.facts import FactStore
+from tests.conftest import ROOT, parsed_corpus_file
+
+GOLDEN = ROOT / "tests" / "golden" / "qa_heldout.yaml"
+QUESTIONS = load_answer_cases(GOLDEN) if GOLDEN.exists() else []
+FILES = sorted({f for c in QUESTIONS for f in c.files})
+MEASURED = 32 / 41  # 2026-11-30, after the general fixes the file's header lists
+_RESULTS: list[bool] = []
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    if not FILES:
+        pytest.skip("tests/golden/qa_heldout.yaml not present")
+    store = FactStore(tmp_path_factory.mktemp("heldout"))
+    for name in FILES:
+        store.add(parsed_corpus_file(name))
+    return Engine(store)
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=[c.q for c in QUESTIONS])
+def test_heldout_question(engine, case):
+    answer = ask_case(engine, case)
+    if answer.status == "answered":
+        assert answer.verified and not untraced(answer), answer.text
+    else:
+        assert answer.value is None
+    if case.status == "no_answer":
+        assert answer.status == "no_answer", answer.text
+    _RESULTS.append(is_correct(case, answer))
+
+
+def test_heldout_accuracy_holds(engine):
+    if not _RESULTS:
+        pytest.skip("run together with test_heldout_question")
+    print(f"\nheld-out accuracy: {sum(_RESULTS)}/{len(_RESULTS)}")
+    assert sum(_RESULTS) / len(_RESULTS) >= MEASURED - 1e-9
