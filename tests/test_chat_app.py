@@ -102,6 +102,18 @@ def test_figure_answer_with_badge_and_highlighted_source(sample, monkeypatch):
     assert any("表十" in c and "三公" in c and "单位：元" in c for c in captions)
 
 
+def test_a_figure_in_an_audit_finding_shows_the_note(sample, monkeypatch):
+    """The sample's narrative counts 7 projects under performance management but prints 5 project
+    forms (audit rule C04): an answer using that 7 says so beside the figure."""
+    at = open_chat(sample, monkeypatch)
+    answer = ask(at, "有几个项目？")
+    assert [m.value for m in answer.metric] == ["7 个"]
+    (warning,) = answer.warning
+    assert "C04" in unescape(warning.value) and "5 张项目绩效目标表" in unescape(warning.value)
+    plain = ask(at, "外事办今年出国经费多少？")
+    assert not plain.warning
+
+
 def test_follow_up_keeps_the_subject(sample, monkeypatch):
     at = open_chat(sample, monkeypatch)
     ask(at, "外事办今年出国经费多少？")

@@ -77,9 +77,8 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
     if answer.calculation:
         st.markdown("**计算**")
         st.code(answer.calculation, language=None, wrap_lines=True)
-    notes = getattr(answer, "notes", None) or []
-    if notes:
-        st.warning("  \n".join(md(n) for n in notes), icon=":material/fact_check:")
+    if answer.notes:  # the audit: a figure used here takes part in a finding about the document
+        st.warning("  \n".join(md(n) for n in answer.notes), icon=":material/fact_check:")
     data = chart_data(answer, turn.operation)
     if data is not None:
         st.altair_chart(altair_chart(data), width="stretch")

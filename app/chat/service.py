@@ -191,22 +191,12 @@ class ChatService:
         return Turn(shown or asked, asked, answer, context, operation, scoped, seconds), new_context
 
     def options(self, answer, docs: list[DocumentSummary]) -> list[Option]:
-        """A clarify answer's options with the documents they stand for. The engine describes each
-        document (issuer, year, scope, kind) in the order it found them; two documents that read
-        the same (a file and its corrected re-issue) are told apart by their file name."""
-        ids = getattr(answer, "option_ids", None)
-        if ids and len(ids) == len(answer.options):
-            by_id = {d.doc_id: d for d in docs}
-            return [Option(label + _file_note(by_id.get(i), answer.options), i)
-                    for label, i in zip(answer.options, ids)]
-        taken: set[str] = set()
-        out = []
-        for label in answer.options:  # the store's order, which the engine keeps
-            match = next((d for d in docs if describe(d) == label and d.doc_id not in taken), None)
-            if match is not None:
-                taken.add(match.doc_id)
-            out.append(Option(label + _file_note(match, answer.options), match.doc_id if match else None))
-        return out
+        """A clarify answer's options with the documents they stand for (the engine gives their ids);
+        two documents that read the same (a file and its corrected re-issue) are told apart by
+        their file name."""
+        by_id = {d.doc_id: d for d in docs}
+        return [Option(label + _file_note(by_id.get(i), answer.options), i)
+                for label, i in zip(answer.options, answer.option_ids)]
 
     def choose(self, question: str, option: Option, context: Context | None, scope: Scope,
                docs: list[DocumentSummary], shown: str) -> tuple[Turn, Context | None]:
