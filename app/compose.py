@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from app.calc import Result, fmt_money, fmt_percent, fmt_wan, money
 from app.candidates import FactRecord
-from app.plan import Plan
+from app.plan_common import Plan
 
 ANSWERED, NO_ANSWER, CLARIFY = "answered", "no_answer", "clarify"
 WAN_FROM = Decimal(10000)  # amounts from 1万元 on are also given in 万元

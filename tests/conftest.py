@@ -60,6 +60,27 @@ def parsed_corpus_file(name: str):
     return _PARSED[name]
 
 
+def corpus_engine(folder, names):
+    """An answer engine over real corpus files (parsed once per session) in a fresh fact store."""
+    from app.engine import Engine
+    from index.facts import FactStore
+
+    store = FactStore(folder)
+    for name in names:
+        store.add(parsed_corpus_file(name))
+    return Engine(store)
+
+
+def check_reply(answer) -> None:
+    """What holds for any reply: an answered one states only traced figures; others state none."""
+    from app.verify import untraced
+
+    if answer.status == "answered":
+        assert answer.verified and not untraced(answer), answer.text
+    else:
+        assert answer.value is None, answer.text
+
+
 def tables_titled(doc, title: str, part: str | None = None) -> list:
     """The tables whose title is exactly `title` as printed (whitespace aside), optionally one side of
     a two-sided table (收入 / 支出 …: matched as a substring of Table.part)."""

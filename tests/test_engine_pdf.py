@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import Engine
 from app.eval_answers import PASS_MARK, ask_case, is_correct, load_answer_cases
 from app.verify import untraced
-from index.facts import FactStore
-from tests.conftest import ROOT, parsed_corpus_file
+from tests.conftest import ROOT, check_reply, corpus_engine
 
 GOLDEN = ROOT / "tests" / "golden" / "qa_pdf.yaml"
 QUESTIONS = load_answer_cases(GOLDEN) if GOLDEN.exists() else []
@@ -29,19 +27,13 @@ _RESULTS: dict[str, list[bool]] = {}
 def engine(tmp_path_factory):
     if not FILES:
         pytest.skip("tests/golden/qa_pdf.yaml not present")
-    store = FactStore(tmp_path_factory.mktemp("pdfs"))
-    for name in FILES:
-        store.add(parsed_corpus_file(name))
-    return Engine(store)
+    return corpus_engine(tmp_path_factory.mktemp("pdfs"), FILES)
 
 
 @pytest.mark.parametrize("case", QUESTIONS, ids=[c.q for c in QUESTIONS])
 def test_golden_pdf(engine, case):
     answer = ask_case(engine, case)
-    if answer.status == "answered":
-        assert answer.verified and not untraced(answer), answer.text
-    else:
-        assert answer.value is None
+    check_reply(answer)
     _RESULTS.setdefault(case.type, []).append(is_correct(case, answer))
 
 
