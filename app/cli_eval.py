@@ -13,16 +13,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from app.eval import RetrievalReport, evaluate_retrieval, load_golden
+from typing import TYPE_CHECKING
+
 from app.eval_answers import PASS_MARK, AnswerReport, evaluate_answers, load_answer_cases
 from app.settings import Settings
 from index.facts import FactStore
-from index.store import ChunkIndex
 from ingest.errors import NotFoundError
+
+if TYPE_CHECKING:  # retrieval loads langchain and the embeddings: only when a file asks for it
+    from app.eval import RetrievalReport
 
 
 def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
     from app.engine import Engine
+    from app.eval import evaluate_retrieval, load_golden
+    from index.store import ChunkIndex
 
     cases = load_answer_cases(args.golden)
     golden = load_golden(args.golden)

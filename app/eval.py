@@ -9,7 +9,6 @@ same questions with the same filter; latency is measured warm (one query per met
 
 from __future__ import annotations
 
-import statistics
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from app.latency import percentile
 from index.chunks import Chunk
 from index.facts import FactStore
 from index.retrieve import DEFAULT_FUSION, METHODS, Fusion, Retriever
@@ -138,14 +138,6 @@ def first_match(chunks: list[Chunk], doc_id: str, places: list[Place]) -> int | 
         if chunk.doc_id == doc_id and any(p.matches(chunk) for p in places):
             return rank
     return None
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
 def evaluate_retrieval(golden: GoldenSet, index: ChunkIndex, facts: FactStore, *, k: int = 5,

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from app.compose import ANSWERED
-from app.eval import percentile
+from app.latency import percentile
 from app.verify import untraced
 from ingest.errors import InputError
 

@@ -25,13 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.engine import Engine  # noqa: E402
+from app.latency import percentile  # noqa: E402
 from app.library import ingest_file  # noqa: E402
 from index.facts import FactStore  # noqa: E402
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -70,7 +66,7 @@ def main() -> int:
                             "--home", home], check=True, capture_output=True)
             cold.append(time.perf_counter() - start)
     report = {"questions": len(questions), "documents": len(files),
-              "warm_p50_ms": round(_percentile(times, 50), 1), "warm_p95_ms": round(_percentile(times, 95), 1),
+              "warm_p50_ms": round(percentile(times, 50), 1), "warm_p95_ms": round(percentile(times, 95), 1),
               "warm_mean_ms": round(statistics.mean(times), 1),
               "cold_median_s": round(statistics.median(cold), 2), "cold_max_s": round(max(cold), 2)}
     if args.json:
