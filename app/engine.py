@@ -178,7 +178,7 @@ class Engine:
                     answer.notes.append(note)
                     answer.checks.append(Check("audit", False, note))
         if answer.notes:
-            answer.text += "（该数字在文件中前后不一致，" + "；".join(answer.notes[:2]) + "）"
+            answer.text += AUDIT_NOTE_LEAD + "；".join(answer.notes[:2]) + "）"
         return answer
 
     def ask(self, question: str, context: Context | None = None) -> Answer:
@@ -258,6 +258,7 @@ class Engine:
         return answer, new_context
 
 
+AUDIT_NOTE_LEAD = "（该数字在文件中前后不一致，"  # where the answer text's audit notes begin
 CLARIFY_FROM = 30  # documents planned to see which hold the figure and whether they agree
 
 

@@ -110,6 +110,8 @@ def test_a_figure_in_an_audit_finding_shows_the_note(sample, monkeypatch):
     assert [m.value for m in answer.metric] == ["7 个"]
     (warning,) = answer.warning
     assert "C04" in unescape(warning.value) and "5 张项目绩效目标表" in unescape(warning.value)
+    (sentence,) = [t for t in texts(answer) if "7个" in t and "数据来自" in t]
+    assert "C04" not in sentence  # the answer's sentence leaves the note to its box
     plain = ask(at, "外事办今年出国经费多少？")
     assert not plain.warning
 

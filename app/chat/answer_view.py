@@ -12,6 +12,7 @@ from app.calc import fmt_money, fmt_percent, fmt_wan
 from app.chat.charts import altair_chart, chart_data
 from app.chat.service import ChatService, Option, Question, Scope, Turn
 from app.chat.sources import TableSource, TextSource, answer_sources, md, styled
+from app.engine import AUDIT_NOTE_LEAD
 
 VALUE_LABELS = {
     "lookup": "数额", "change": "增减", "share": "占比", "sum": "合计", "breakdown": "合计",
@@ -72,7 +73,8 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
         st.metric(label, figure(answer.value, answer.unit))
         if answer.unit == "元" and abs(answer.value) >= 10000:
             st.caption(md(f"合 {fmt_wan(answer.value)} 万元"))
-    st.markdown(md(answer.text))
+    # the audit notes are shown in their own box below, so the text stops where they begin
+    st.markdown(md(answer.text.split(AUDIT_NOTE_LEAD)[0] if answer.notes else answer.text))
     _badge(answer)
     if answer.calculation:
         st.markdown("**计算**")
