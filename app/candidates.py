@@ -113,7 +113,8 @@ def records(disclosure: Disclosure, summary: DocumentSummary) -> list[FactRecord
 
 
 @lru_cache(maxsize=65536)
-def _bigrams(text: str) -> frozenset[str]:
+def bigrams(text: str) -> frozenset[str]:
+    """The character pairs of a text (cached: labels and terms recur question after question)."""
     return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
@@ -128,7 +129,7 @@ def term_match(term: str, part: str) -> float:
         return 0.55 + 0.4 * len(term) / len(part)
     if part in term and len(part) >= 2:
         return 0.45 + 0.4 * len(part) / len(term)
-    a, b = _bigrams(term), _bigrams(part)
+    a, b = bigrams(term), bigrams(part)
     return 0.8 * 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
@@ -315,14 +316,21 @@ def choose_documents(query: Query, docs: list[DocumentSummary], named: list[Docu
         note = (f"（取自{describe(pool[0])}，含所属单位；另有" + "、".join(describe(d) for d in units)
                 + "，问“单位预算”或“本级”可查单位本身的数字。）")
     if len(pool) > 1:
-        names = [describe(d) for d in pool]
-        if len(set(names)) < len(names):  # the same issuer, year and kind twice (a re-issued file)
-            names = [f"{n}（{d.source}）" for n, d in zip(names, pool)]
-        return DocumentChoice(pool, year=year, problem="clarify",
-                              message="问题适用于多份文件，请说明是哪一份：" + "；".join(names) + "。")
+        return DocumentChoice(pool, year=year, problem="clarify", message=clarify_message(pool))
     if not pool:
         return DocumentChoice([], problem="no_answer", message=coverage(every))
     return DocumentChoice(pool, year=year if year is not None else pool[0].year, note=note)
+
+
+def option_names(docs: list[DocumentSummary]) -> list[str]:
+    """How a clarify answer names the documents it offers; two that read alike (a file and its
+    re-issue) also by their file names."""
+    names = [describe(d) for d in docs]
+    return [f"{n}（{d.source}）" if names.count(n) > 1 else n for n, d in zip(names, docs)]
+
+
+def clarify_message(docs: list[DocumentSummary]) -> str:
+    return "问题适用于多份文件，请说明是哪一份：" + "；".join(option_names(docs)) + "。"
 
 
 def _one_issuer_both_scopes(pool: list[DocumentSummary]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.candidates import bigrams
 from app.glossary import Glossary, norm
 from app.understand import Query
 from ingest.model import Disclosure
@@ -51,10 +52,6 @@ class _Candidate:
     paragraph: str
     key: str = ""  # a form field's name (当年绩效目标), "" for narrative
     following: str = ""  # the paragraphs after it in its section (a list announced by “具体包括：”)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
 def _sentences(text: str) -> list[str]:
@@ -109,7 +106,7 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
     terms = [norm(o) for item in query.items for o in item.official[:4]]
     surface = [norm(item.surface) for item in query.items]
     rest = norm(query.rest)
-    want = _bigrams(rest) | {b for t in surface for b in _bigrams(t)}
+    want = bigrams(rest) | {b for t in surface for b in bigrams(t)}
     strong, weak = FAMILY_WORDS.get(query.operation, ((), ()))
     reason = query.operation == "reason"
     candidates = _candidates(d)
@@ -122,13 +119,13 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
     for c in candidates:
         sentence = _clip_reason(c.sentence) if reason else c.sentence
         text, before = norm(sentence), norm(c.before)
-        overlap = len(want & (_bigrams(text) | _bigrams(norm(c.where)))) / len(want) if want else 0.0
+        overlap = len(want & (bigrams(text) | bigrams(norm(c.where)))) / len(want) if want else 0.0
         named = 0.3 if any(t in text for t in terms + surface) else 0.0
         # a reason often follows the sentence that names the item (X决算为…。决算数小于预算数的主要原因：…)
         lead = reason and not named and any(t in before for t in terms + surface if t)
         if lead:
             named = 0.2
-            overlap = max(overlap, len(want & (_bigrams(text + before))) / len(want) if want else 0.0)
+            overlap = max(overlap, len(want & (bigrams(text + before))) / len(want) if want else 0.0)
         if query.operation == "text":  # duties, structure, contacts: the family word the question uses
             cue = 0.3 if any(w in text and w in asked for w in strong) else 0.1 if any(w in text for w in strong) else 0.0
         else:

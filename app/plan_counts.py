@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.calc import Program, Step
-from app.candidates import THRESHOLD, FactRecord, describe, rank
+from app.candidates import THRESHOLD, FactRecord, bigrams, describe, rank
 from app.glossary import norm
 from app.plan_common import NoPlan, Plan, fact_year, missing, name_for
 from app.understand import Item
@@ -102,21 +102,17 @@ def count(query, doc, year, pool, glossary) -> Plan | NoPlan:
 COUNT_WORDING = 0.8  # share of the question's bigrams a counted thing's printed name must hold
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _counted_by_wording(words: str, counted: list[FactRecord], year: int | None) -> FactRecord | None:
     """重点评价的项目有多少个 → “纳入重点绩效评价的项目 0 个”: a count named in the question's own
     words, which the glossary does not know. The printed name must hold nearly all the question's
     character pairs; of several that do, the one with fewest other words, the document's year first."""
-    wanted = _bigrams(norm(words))
+    wanted = bigrams(norm(words))
     if len(wanted) < 2:
         return None
     scored = []
     for r in counted:
         name = norm(r.display_name())
-        have = _bigrams(name)
+        have = bigrams(name)
         cover = len(wanted & have) / len(wanted)
         if cover >= COUNT_WORDING:
             scored.append((-cover, fact_year(r) != year, len(have - wanted), r))
