@@ -22,7 +22,7 @@ Known limits (for the next sessions): empty table cells are not facts; numbers i
 text fields (项目概况: 有2名编外人员) are not facts; text answers find sentences by bigrams and
 the glossary, not through the chunk index (index/retrieve.py); the planner has no LLM fallback;
 tests/golden/qa_heldout.yaml (documents the engine was not built on) scores 32/41, well below
-the 139/140 and 118/120 of the files it was built against — its misses say where to go next.
+the 139/140 and 119/121 of the files it was built against — its misses say where to go next.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from decimal import Decimal
 
 from app.audit import audit, notes_for
 from app.calc import CalcError, execute
-from app.candidates import FactRecord, choose_documents, coverage, describe, issuer_mention, records
+from app.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
+                            option_names, records)
 from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.glossary import Glossary, load_glossary, norm
 from app.passages import empty_table_note, find_passage, statement_of_none
@@ -41,6 +42,7 @@ from app.plan import NoPlan, make_plan, plan_across_years
 from app.understand import NUMERIC, Query, understand
 from app.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
+from ingest.model import Disclosure
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +72,22 @@ class Engine:
         self._pools: dict[str, list[FactRecord]] = {}
         self._docs: list[DocumentSummary] | None = None
         self._findings: dict[str, list] = {}
+        self._disclosures: dict[str, Disclosure] = {}
 
     def documents(self) -> list[DocumentSummary]:
         if self._docs is None:
             self._docs = self.store.documents()
         return self._docs
 
+    def disclosure(self, doc_id: str) -> Disclosure:
+        """A stored document, read once per engine (its facts, audit and text all come from it)."""
+        if doc_id not in self._disclosures:
+            self._disclosures[doc_id] = self.store.get(doc_id)
+        return self._disclosures[doc_id]
+
     def pool(self, doc: DocumentSummary) -> list[FactRecord]:
         if doc.doc_id not in self._pools:
-            self._pools[doc.doc_id] = records(self.store.get(doc.doc_id), doc)
+            self._pools[doc.doc_id] = records(self.disclosure(doc.doc_id), doc)
         return self._pools[doc.doc_id]
 
     def _plan(self, query: Query, doc: DocumentSummary, year: int | None, docs: list[DocumentSummary]):
@@ -106,12 +115,12 @@ class Engine:
             same = len({(d.issuer, d.year) for d in choice.documents}) == 1
             if query.operation != "definition" and not same:
                 return Answer(question=question, status=CLARIFY, text=choice.message,
-                              options=[describe(d) for d in choice.documents],
+                              options=option_names(choice.documents),
                               option_ids=[d.doc_id for d in choice.documents])
             pool = choice.documents
         elif choice.problem:
             return _no(question, choice.message)
-        found = [(p, d) for d in pool if (p := find_passage(query, self.store.get(d.doc_id), self.glossary)) is not None]
+        found = [(p, d) for d in pool if (p := find_passage(query, self.disclosure(d.doc_id), self.glossary)) is not None]
         passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
@@ -124,7 +133,7 @@ class Engine:
     def _stated_none(self, question: str, query: Query, doc: DocumentSummary) -> Answer | None:
         """没有, in the document's own words: a table published empty with a 本部门无… note, or a
         sentence saying there is none (2024年度无“三公”经费财政拨款支出)."""
-        disclosure = self.store.get(doc.doc_id)
+        disclosure = self.disclosure(doc.doc_id)
         empty = empty_table_note(query, disclosure)
         if empty:
             where, said = empty
@@ -166,7 +175,7 @@ class Engine:
     def findings(self, doc_id: str) -> list:
         """The document's audit findings (app/audit.py), worked out once per document."""
         if doc_id not in self._findings:
-            self._findings[doc_id] = audit(self.store.get(doc_id))
+            self._findings[doc_id] = audit(self.disclosure(doc_id))
         return self._findings[doc_id]
 
     def _with_audit_notes(self, answer: Answer) -> Answer:
@@ -225,8 +234,8 @@ class Engine:
                 return _no(question, f"{plans[0][1].message}{coverage(docs)}"), new_context
             if agreed is None:
                 chosen = [d for d, _ in able] if len(able) >= 2 else choice.documents
-                answer = Answer(question=question, status=CLARIFY, text=_clarify_text(chosen),
-                                options=[describe(d) for d in chosen], option_ids=[d.doc_id for d in chosen])
+                answer = Answer(question=question, status=CLARIFY, text=clarify_message(chosen),
+                                options=option_names(chosen), option_ids=[d.doc_id for d in chosen])
                 return answer, new_context
             else:
                 plans = [agreed]
@@ -260,13 +269,6 @@ class Engine:
 
 AUDIT_NOTE_LEAD = "（该数字在文件中前后不一致，"  # where the answer text's audit notes begin
 CLARIFY_FROM = 30  # documents planned to see which hold the figure and whether they agree
-
-
-def _clarify_text(docs: list[DocumentSummary]) -> str:
-    names = [describe(d) for d in docs]
-    if len(set(names)) < len(names):  # the same issuer, year and kind twice (a re-issued file)
-        names = [f"{n}（{d.source}）" for n, d in zip(names, docs)]
-    return "问题适用于多份文件，请说明是哪一份：" + "；".join(names) + "。"
 
 
 def _agreed(plans):

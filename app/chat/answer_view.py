@@ -54,7 +54,7 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
         st.caption(md(f"按所选文件回答：{turn.chosen}"))
     if answer.status == "clarify":
         st.markdown(md(answer.text))
-        options = svc.options(answer, docs)
+        options = svc.options(answer)
         if len(options) <= MAX_OPTION_BUTTONS:
             for j, option in enumerate(options):
                 st.button(option.label, key=f"choose-{number}-{j}", icon=":material/description:",

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable
 
 from app.chat.uploads import ingest_upload
-from app.candidates import describe
 from app.compose import NO_ANSWER, Answer
 from app.engine import Context, Engine
 from app.glossary import Glossary, load_glossary
@@ -116,13 +115,6 @@ def _answers_from(answer, doc_id: str) -> bool:
     return answer.status == "answered" and doc_id in used
 
 
-def _file_note(doc: DocumentSummary | None, labels: list[str]) -> str:
-    """（file name） after a label that two options share."""
-    if doc is None or labels.count(describe(doc)) < 2:
-        return ""
-    return f"（{doc.source}）"
-
-
 def log_to_data_directory(home: Path) -> None:
     """Our modules log (English detail) into the data directory's budgetqa.log, once per process."""
     path = (Path(home) / LOG_FILE).resolve()
@@ -190,13 +182,11 @@ class ChatService:
         log.info("chat answered %r: %s in %.3f s", asked, answer.status, seconds)
         return Turn(shown or asked, asked, answer, context, operation, scoped, seconds), new_context
 
-    def options(self, answer, docs: list[DocumentSummary]) -> list[Option]:
-        """A clarify answer's options with the documents they stand for (the engine gives their ids);
-        two documents that read the same (a file and its corrected re-issue) are told apart by
-        their file name."""
-        by_id = {d.doc_id: d for d in docs}
-        return [Option(label + _file_note(by_id.get(i), answer.options), i)
-                for label, i in zip(answer.options, answer.option_ids)]
+    @staticmethod
+    def options(answer) -> list[Option]:
+        """A clarify answer's options with the documents they stand for (the engine names them,
+        telling apart two that read alike by file name, and gives their ids)."""
+        return [Option(label, i) for label, i in zip(answer.options, answer.option_ids)]
 
     def choose(self, question: str, option: Option, context: Context | None, scope: Scope,
                docs: list[DocumentSummary], shown: str) -> tuple[Turn, Context | None]:
