@@ -81,6 +81,18 @@ def check_reply(answer) -> None:
         assert answer.value is None, answer.text
 
 
+def check_accuracy(results: dict[str, list[bool]], floors: dict[str, float], label: str) -> None:
+    """Issue 5's bar over a golden file: at least 95% right overall, and no type below its floor."""
+    from app.eval_answers import PASS_MARK
+
+    line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(results.items()))
+    print(f"\n{label} accuracy by type: {line}")
+    right, asked = sum(sum(v) for v in results.values()), sum(len(v) for v in results.values())
+    assert right / asked >= PASS_MARK, f"{right}/{asked} below {PASS_MARK:.0%}: {line}"
+    low = {t: f"{sum(v)}/{len(v)}" for t, v in results.items() if sum(v) / len(v) < floors.get(t, PASS_MARK)}
+    assert not low, f"below the floors {floors}: {low}"
+
+
 def tables_titled(doc, title: str, part: str | None = None) -> list:
     """The tables whose title is exactly `title` as printed (whitespace aside), optionally one side of
     a two-sided table (收入 / 支出 …: matched as a substring of Table.part)."""

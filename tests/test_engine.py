@@ -11,7 +11,7 @@ from app.engine import Engine
 from app.eval_answers import PASS_MARK, ask_case, is_correct, load_answer_cases
 from app.verify import figures, untraced
 from index.facts import FactStore
-from tests.conftest import ROOT, SAMPLE, check_reply
+from tests.conftest import ROOT, SAMPLE, check_accuracy, check_reply
 
 GOLDEN = ROOT / "tests" / "golden"
 
@@ -142,12 +142,7 @@ def test_golden_seed_accuracy(engine):
     """Issue 5's bar: at least 95% of the golden questions right, and no type below its floor."""
     if not _RESULTS:
         pytest.skip("run together with test_golden_seed")
-    line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
-    print(f"\ngolden seed accuracy by type: {line}")
-    right, asked = sum(sum(v) for v in _RESULTS.values()), sum(len(v) for v in _RESULTS.values())
-    assert right / asked >= PASS_MARK, f"{right}/{asked} below {PASS_MARK:.0%}: {line}"
-    low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if sum(v) / len(v) < FLOORS.get(t, PASS_MARK)}
-    assert not low, f"below the floors {FLOORS}: {low}"
+    check_accuracy(_RESULTS, FLOORS, "golden seed")
 
 
 def test_eval_cli_reports_answer_accuracy_by_type(tmp_path, capsys):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.eval_answers import PASS_MARK, ask_case, is_correct, load_answer_cases
+from app.eval_answers import ask_case, is_correct, load_answer_cases
 from app.verify import untraced
-from tests.conftest import ROOT, check_reply, corpus_engine
+from tests.conftest import ROOT, check_accuracy, check_reply, corpus_engine
 
 GOLDEN = ROOT / "tests" / "golden" / "qa_pdf.yaml"
 QUESTIONS = load_answer_cases(GOLDEN) if GOLDEN.exists() else []
@@ -41,12 +41,7 @@ def test_golden_pdf_accuracy(engine):
     """Issue 5's bar: at least 95% right over the real PDFs, and no type below its floor."""
     if not _RESULTS:
         pytest.skip("run together with test_golden_pdf")
-    line = "  ".join(f"{t} {sum(v)}/{len(v)}" for t, v in sorted(_RESULTS.items()))
-    print(f"\ngolden PDF accuracy by type: {line}")
-    right, asked = sum(sum(v) for v in _RESULTS.values()), sum(len(v) for v in _RESULTS.values())
-    assert right / asked >= PASS_MARK, f"{right}/{asked} below {PASS_MARK:.0%}: {line}"
-    low = {t: f"{sum(v)}/{len(v)}" for t, v in _RESULTS.items() if sum(v) / len(v) < FLOORS.get(t, PASS_MARK)}
-    assert not low, f"below the floors {FLOORS}: {low}"
+    check_accuracy(_RESULTS, FLOORS, "golden PDF")
 
 
 def test_narrative_disagreement_is_reported(engine):
