@@ -232,7 +232,7 @@ _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 def _print_precision(args, out: Console) -> int:
     from app.audit import RULES
-    from app.audit_precision import precision
+    from app.audit.precision import precision
 
     report = precision(args.precision)
     if args.json:

@@ -11,10 +11,10 @@ extremes from the table structure or from a sentence's “其中” list; counts
 a 0, an empty table's note or a sentence saying there is none); budget execution in a 决算
 (决算数 ÷ 预算数, from one table row or one sentence); sums and extremes across one issuer's
 yearly documents. Reasons, definitions, duties, structure and contacts are answered by quoting
-the document's sentences (app/passages.py). Documents are chosen by the issuer and year the
+the document's sentences (app/answer/passages.py). Documents are chosen by the issuer and year the
 question names; a 部门 and a 单位 document of one issuer and year → the 部门 one, saying so;
 several that fit and disagree → clarify, offering those where the figure was found. A figure
-that takes part in an audit finding (app/audit.py) carries the finding as a quoted note. Every
+that takes part in an audit finding (app/audit/__init__.py) carries the finding as a quoted note. Every
 answered figure is traced by the verifier before it is shown; anything the documents do not
 hold gets no_answer with what they do cover — never a guessed number.
 
@@ -32,15 +32,15 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from app.audit import audit, notes_for
-from app.calc import CalcError, execute
-from app.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
+from app.answer.calc import CalcError, execute
+from app.answer.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
                             option_names, records)
-from app.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
-from app.glossary import Glossary, load_glossary, norm
-from app.passages import empty_table_note, find_passage, statement_of_none
-from app.plan import NoPlan, make_plan, plan_across_years
-from app.understand import NUMERIC, Query, understand
-from app.verify import narrative_check, verify
+from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
+from app.answer.glossary import Glossary, load_glossary, norm
+from app.answer.passages import empty_table_note, find_passage, statement_of_none
+from app.answer.plan import NoPlan, make_plan, plan_across_years
+from app.answer.understand import NUMERIC, Query, understand
+from app.answer.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
 from ingest.model import Disclosure
 
@@ -173,7 +173,7 @@ class Engine:
         return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
 
     def findings(self, doc_id: str) -> list:
-        """The document's audit findings (app/audit.py), worked out once per document."""
+        """The document's audit findings (app/audit/__init__.py), worked out once per document."""
         if doc_id not in self._findings:
             self._findings[doc_id] = audit(self.disclosure(doc_id))
         return self._findings[doc_id]
@@ -289,7 +289,7 @@ def _agreed(plans):
 
 
 def _named_by(doc: DocumentSummary, words: str, glossary: Glossary) -> bool:
-    from app.glossary import issuer_short_names
+    from app.answer.glossary import issuer_short_names
 
     return bool(doc.issuer) and words in issuer_short_names(doc.issuer, glossary)
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from app.compose import ANSWERED
+from app.answer.compose import ANSWERED
 from app.latency import percentile
-from app.verify import untraced
+from app.answer.verify import untraced
 from ingest.errors import InputError
 
 PASS_MARK = 0.95  # the accuracy CI holds every golden answer file to (issue 5)

@@ -73,7 +73,7 @@ def corpus_engine(folder, names):
 
 def check_reply(answer) -> None:
     """What holds for any reply: an answered one states only traced figures; others state none."""
-    from app.verify import untraced
+    from app.answer.verify import untraced
 
     if answer.status == "answered":
         assert answer.verified and not untraced(answer), answer.text

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from app.audit import RULES, audit, audit_report
-from app.audit_precision import document_path, load_verdicts, precision
+from app.audit.precision import document_path, load_verdicts, precision
 from ingest.model import Cell, CatalogueEntry, Column, Disclosure, Paragraph, Row, Section, Table
 from ingest.narrative import narrative_facts
 from tests.conftest import CORPUS, SAMPLE, corpus_file, parsed_corpus_file

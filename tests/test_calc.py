@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.calc import CalcError, Program, Step, execute, fmt_money, fmt_percent, fmt_wan
+from app.answer.calc import CalcError, Program, Step, execute, fmt_money, fmt_percent, fmt_wan
 from ingest.model import Fact, Locator
 
 

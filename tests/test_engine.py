@@ -9,7 +9,7 @@ import pytest
 
 from app.engine import Engine
 from app.eval_answers import PASS_MARK, ask_case, is_correct, load_answer_cases
-from app.verify import figures, untraced
+from app.answer.verify import figures, untraced
 from index.facts import FactStore
 from tests.conftest import ROOT, SAMPLE, check_accuracy, check_reply
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from app.eval_answers import ask_case, is_correct, load_answer_cases
-from app.verify import untraced
+from app.answer.verify import untraced
 from tests.conftest import ROOT, check_accuracy, check_reply, corpus_engine
 
 GOLDEN = ROOT / "tests" / "golden" / "qa_pdf.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.glossary import abbreviates, issuer_core, issuer_short_names, load_glossary
+from app.answer.glossary import abbreviates, issuer_core, issuer_short_names, load_glossary
 from tests.conftest import ROOT
 
 
@@ -32,6 +32,6 @@ def test_short_names_follow_from_the_rules(glossary, full, shorts):
 
 
 def test_the_glossary_names_no_particular_issuer():
-    text = (ROOT / "app" / "glossary.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "app" / "answer" / "glossary.yaml").read_text(encoding="utf-8")
     for name in ("渝北区", "普陀区", "万里街道", "石泉路"):
         assert name not in text, name

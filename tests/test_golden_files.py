@@ -174,9 +174,9 @@ def test_pdf_golden_covers_wanli_across_years_and_final_accounts():
     assert any(e["status"] == "clarify" for e in entries) and any(e["status"] == "no_answer" for e in entries)
 
 
-# --- the budget glossary (app/glossary.yaml) is data the engine can rely on --------------------
+# --- the budget glossary (app/answer/glossary.yaml) is data the engine can rely on --------------------
 
-GLOSSARY = ROOT / "app" / "glossary.yaml"
+GLOSSARY = ROOT / "app" / "answer" / "glossary.yaml"
 
 
 def _glossary() -> dict:

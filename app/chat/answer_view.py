@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.calc import fmt_money, fmt_percent, fmt_wan
+from app.answer.calc import fmt_money, fmt_percent, fmt_wan
 from app.chat.charts import altair_chart, chart_data
 from app.chat.service import ChatService, Option, Question, Scope, Turn
 from app.chat.sources import TableSource, TextSource, answer_sources, md, styled

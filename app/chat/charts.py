@@ -17,7 +17,7 @@ from decimal import Decimal
 import altair as alt
 import pandas as pd
 
-from app.calc import fmt_money, fmt_percent, fmt_value, fmt_wan
+from app.answer.calc import fmt_money, fmt_percent, fmt_value, fmt_wan
 
 STRUCTURE_OPERATIONS = ("breakdown", "extreme")
 YEAR_OPERATIONS = ("change", "lookup", "sum")

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Callable
 
 from app.chat.uploads import ingest_upload
-from app.compose import NO_ANSWER, Answer
+from app.answer.compose import NO_ANSWER, Answer
 from app.engine import Context, Engine
-from app.glossary import Glossary, load_glossary
+from app.answer.glossary import Glossary, load_glossary
 from app.library import IngestedDocument
 from app.settings import Settings
 from index.facts import DocumentSummary, FactStore
@@ -90,7 +90,7 @@ class Turn:
 
     shown: str  # the question as the user sees it in the history
     asked: str  # the question as the engine got it (a clarify choice adds the document)
-    answer: object  # app.compose.Answer
+    answer: object  # app.answer.compose.Answer
     context_before: Context | None  # a clarify choice re-asks from here
     operation: str | None  # lookup, change, breakdown … (from the engine's Query)
     scoped: int | None = None  # documents the filter left, when a filter was on

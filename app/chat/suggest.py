@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.candidates import issuer_mention
-from app.glossary import Glossary, issuer_short_names, norm
+from app.answer.candidates import issuer_mention
+from app.answer.glossary import Glossary, issuer_short_names, norm
 from index.facts import DocumentSummary
 
 # Everyday budget items most disclosures print; a document offers those its labels contain.

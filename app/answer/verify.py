@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from app.calc import Program, execute, fmt_money, fmt_percent, fmt_wan
-from app.compose import Answer, Check
+from app.answer.calc import Program, execute, fmt_money, fmt_percent, fmt_wan
+from app.answer.compose import Answer, Check
 
 _QUOTED = re.compile(r"《[^》]*》|“[^”]*”|「[^」]*」")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
@@ -94,8 +94,8 @@ def narrative_check(answer: Answer, plan, query, pool, glossary) -> Answer:
     """Where the document's narrative states the same figure (预算数, 增减额, 占比), compare it with
     the table's. Agreement is recorded as a check; a disagreement is also said in the answer, with
     the narrative's figure (a fact, so traced) — the tables are what the answer is computed from."""
-    from app.calc import fmt_money, fmt_percent
-    from app.candidates import rank
+    from app.answer.calc import fmt_money, fmt_percent
+    from app.answer.candidates import rank
 
     measure = {"lookup": ("预算数", "决算数"), "change": ("增减额",), "stated_change": (), "share": ("占比",)}
     wanted = measure.get(plan.operation)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.audit import Finding, cell_figure, squeeze, value, yuan
-from app.audit_text import MONEY, _PUNCT, _detail, _dice, _printed_tolerance, bigrams, fact_figure
+from app.audit.findings import Finding, cell_figure, squeeze, value, yuan
+from app.audit.text import MONEY, PUNCT, fact_detail, dice_similarity, printed_tolerance, bigrams, fact_figure
 from ingest.facts import table_title
 from ingest.model import GRID, Cell, Disclosure, Fact, Table
 from ingest.numbers import unit_factor
@@ -77,15 +77,15 @@ def narrative_vs_tables(d: Disclosure) -> list[Finding]:
         subject = bigrams(f.label[1])
         if len(subject) < 2 or (f.label[1], f.value) in seen or len(values[(f.label[1], f.measure)]) > 2:
             continue
-        name = _PUNCT.sub("", f.label[1])
+        name = PUNCT.sub("", f.label[1])
         scored = []
         for t, row, col, v, lb, own, label in cells:
             if not _measure_fits(f, d, col.label, t.title):
                 continue
             # the row and column must name the subject themselves, not only the table's title
             # ("资本性支出" in the 基本支出决算表 is not "基本支出"); a 总计/合计 row may lean on it
-            row_name = _PUNCT.sub("", row.name)
-            named = max(_dice(subject, n) for n in own) >= 0.7
+            row_name = PUNCT.sub("", row.name)
+            named = max(dice_similarity(subject, n) for n in own) >= 0.7
             if not named and not (row.is_total and row_name and row_name in name):
                 continue
             score = len(subject & lb) / len(subject)
@@ -95,7 +95,7 @@ def narrative_vs_tables(d: Disclosure) -> list[Finding]:
         best = max(s[0] for s in scored)
         if best < 0.8:
             continue
-        tol = _printed_tolerance(f)
+        tol = printed_tolerance(f)
         top = [s for s in scored if s[0] == best]
         tight = max(s[1] for s in top)
         # the figure may sit in any cell that names the subject about as closely as the best one
@@ -167,7 +167,7 @@ def changes_vs_tables(d: Disclosure) -> list[Finding]:
     if d.kind != "预算" or not d.year:
         return out
     for f in d.narrative_facts:
-        m = re.fullmatch(r"较(\d{4})年", _detail(f))
+        m = re.fullmatch(r"较(\d{4})年", fact_detail(f))
         if f.measure != "增减额" or f.unit != MONEY or not m or (f.year and f.year != d.year):
             continue
         subject = bigrams(f.label[1])
@@ -175,7 +175,7 @@ def changes_vs_tables(d: Disclosure) -> list[Finding]:
             continue
         scored = []
         for t, row, cur, prev, names in _year_pairs(d, int(m.group(1))):
-            dice = max(_dice(subject, n) for n in names)
+            dice = max(dice_similarity(subject, n) for n in names)
             # the table's own total ("三公经费" is the 合计 column of the 三公 table) names it by its title
             whole = (squeeze(row.name) in ("合计", "总计", "") and _year_free(cur.path)[-1:] in (("合计",), ("预算数",))
                      and len(subject & bigrams(t.title)) / len(subject) >= 0.8)
@@ -188,11 +188,11 @@ def changes_vs_tables(d: Disclosure) -> list[Finding]:
             continue
         best = max(x[0] for x in scored)
         top = [x for x in scored if x[0] == best]
-        tol = _printed_tolerance(f) + Decimal("0.02") * max(unit_factor(x[1].unit) for x in top)
+        tol = printed_tolerance(f) + Decimal("0.02") * max(unit_factor(x[1].unit) for x in top)
         if any(abs(x[5] - f.value) <= tol for x in top) or len({x[5] for x in top}) != 1:
             continue
         _, t, row, cur, prev, delta = top[0]
-        out.append(Finding("B03", f"说明中“{f.label[1]}”{_detail(f)}{'增加' if f.value >= 0 else '减少'}{f.text}，"
+        out.append(Finding("B03", f"说明中“{f.label[1]}”{fact_detail(f)}{'增加' if f.value >= 0 else '减少'}{f.text}，"
                                   f"{t.key}“{t.title}”{row.name or '（表内唯一行）'}的 {squeeze(cur.label)} 与 "
                                   f"{squeeze(prev.label)} 之差为 {yuan(delta)} 元。",
                            [fact_figure(f), cell_figure(t, row, cur.index), cell_figure(t, row, prev.index)]))

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
-from app.glossary import Glossary, abbreviates, issuer_core, issuer_short_names, norm
-from app.understand import Item, Query
+from app.answer.glossary import Glossary, abbreviates, issuer_core, issuer_short_names, norm
+from app.answer.understand import Item, Query
 from index.facts import DocumentSummary
 from ingest.model import Disclosure, Fact, Row, Table
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.audit import Figure, Finding, squeeze
-from app.audit_text import _detail, _paragraphs, _sentence_facts, fact_figure
+from app.audit.findings import Figure, Finding, squeeze
+from app.audit.text import fact_detail, paragraphs, sentence_facts, fact_figure
 from ingest.model import Disclosure, Locator
 
 
@@ -35,7 +35,7 @@ def years(d: Disclosure) -> list[Finding]:
     if not d.year:
         return []
     out = []
-    for section, text, paragraph, page in _paragraphs(d):
+    for section, text, paragraph, page in paragraphs(d):
         loc = Locator(page=page, section=f"{section.number}{section.heading}")
         if paragraph is None:  # a heading: "第三部分 …2023年度部门决算情况说明" in a 2024 决算
             for m in _TITLE_YEAR.finditer(text):
@@ -53,11 +53,11 @@ def years(d: Disclosure) -> list[Finding]:
                 out.append(Finding("C02", f"{t.key}标题“{t.title}”写的是{m.group(1)}年，文件年度为{d.year}年。",
                                    [Figure("表题年度", Decimal(m.group(1)), "年", t.title, Locator(page=t.page_start, table=t.key))]))
     if d.kind == "预算":  # a budget compares with an earlier year
-        for group in _sentence_facts(d):
+        for group in sentence_facts(d):
             bad = [f for f in group if f.measure in ("增减额", "增减率")
-                   and (m := re.search(r"较(\d{4})年", _detail(f))) and int(m.group(1)) >= d.year]
+                   and (m := re.search(r"较(\d{4})年", fact_detail(f))) and int(m.group(1)) >= d.year]
             if bad:
-                compared = re.search(r"较(\d{4})年", _detail(bad[0])).group(1)
+                compared = re.search(r"较(\d{4})年", fact_detail(bad[0])).group(1)
                 out.append(Finding("C02", f"{d.year}年预算的说明与“{compared}年”比较（应为以前年度）：{bad[0].sentence}",
                                    [fact_figure(f) for f in bad]))
     return out
@@ -68,7 +68,7 @@ _PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:XX+|xx+|××+|x,xxx)(?![A-Za-z])")
 
 def placeholders(d: Disclosure) -> list[Finding]:
     out = []
-    texts = [(text, Locator(page=page, section=f"{s.number}{s.heading}")) for s, text, _, page in _paragraphs(d)]
+    texts = [(text, Locator(page=page, section=f"{s.number}{s.heading}")) for s, text, _, page in paragraphs(d)]
     texts += [(t.title, Locator(page=t.page_start, table=t.key)) for t in d.tables]
     texts += [(v, Locator(page=t.page_start, table=t.key)) for t in d.tables for v in t.meta.values()]
     for text, loc in texts:
@@ -84,7 +84,7 @@ def project_targets(d: Disclosure) -> list[Finding]:
               and any(f.key in ("专项资金名称", "项目名称") and f.text for f in t.fields)]
     if not tables:
         return []
-    for group in _sentence_facts(d):
+    for group in sentence_facts(d):
         counts = [f for f in group if f.measure == "个数" and "项目" in f.label[1]]
         if not counts or "绩效目标" not in (counts[0].sentence or ""):
             continue
@@ -109,7 +109,7 @@ REQUIRED_PARTS = {"部门职能": ("职能", "主要职责"), "“三公”经�
 def required_parts(d: Disclosure) -> list[Finding]:
     if d.kind not in ("预算", "决算") or not d.tables:
         return []
-    text = " ".join(t for _, t, _, _ in _paragraphs(d)) + " ".join(t.title for t in d.tables)
+    text = " ".join(t for _, t, _, _ in paragraphs(d)) + " ".join(t.title for t in d.tables)
     missing = [name for name, words in REQUIRED_PARTS.items() if not any(w in text for w in words)]
     if not missing:
         return []

@@ -1,5 +1,5 @@
 """What every planner shares: the Plan and NoPlan types, naming a fact as printed, and the
-best fact for an item (under the question's measure, set by app.plan.make_plan)."""
+best fact for an item (under the question's measure, set by app.answer.plan.make_plan)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from app.calc import Program
-from app.candidates import THRESHOLD, FactRecord, describe, rank
-from app.glossary import Glossary
-from app.understand import Item
+from app.answer.calc import Program
+from app.answer.candidates import THRESHOLD, FactRecord, describe, rank
+from app.answer.glossary import Glossary
+from app.answer.understand import Item
 from index.facts import DocumentSummary
 
 

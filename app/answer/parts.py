@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from app.candidates import TOTAL_WORDS, FactRecord
-from app.glossary import norm
+from app.answer.candidates import TOTAL_WORDS, FactRecord
+from app.answer.glossary import norm
 
 
 def _cell(pool: list[FactRecord], like: FactRecord, row: int | None, column: str | None) -> FactRecord | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.audit import Finding, cell_figure, squeeze, step, value, yuan
+from app.audit.findings import Finding, cell_figure, squeeze, step, value, yuan
 from ingest.checks import sum_mismatches
 from ingest.facts import row_label
 from ingest.model import GRID, Disclosure, Row, Table

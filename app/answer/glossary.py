@@ -1,4 +1,4 @@
-"""The budget glossary (app/glossary.yaml) as the engine reads it.
+"""The budget glossary (app/answer/glossary.yaml) as the engine reads it.
 
 The data file maps everyday words to the terms disclosures print, lists the cue words of
 measures and operations, relative-year words, Chinese numerals, and the rules by which

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from app.calc import Program, Step
-from app.candidates import THRESHOLD, FactRecord, bigrams, describe, rank
-from app.glossary import norm
-from app.plan_common import NoPlan, Plan, fact_year, missing, name_for
-from app.understand import Item
+from app.answer.calc import Program, Step
+from app.answer.candidates import THRESHOLD, FactRecord, bigrams, describe, rank
+from app.answer.glossary import norm
+from app.answer.plan_common import NoPlan, Plan, fact_year, missing, name_for
+from app.answer.understand import Item
 
 
 _RATE_WORDS = re.compile(r"执行率|完成率|完成预算|预算数|决算数|^预算$|^决算$")

@@ -1,6 +1,6 @@
 """Query → Program: the rule-based, deterministic planner.
 
-The planner picks the facts an operation needs from the candidates (app/candidates.py) and
+The planner picks the facts an operation needs from the candidates (app/answer/candidates.py) and
 writes the calculator's steps. It never produces a number itself. Choices that generalise:
   - change: the earlier figure is the same row's column for the earlier year in the same
     table (2023年预算数 beside 2024年预算数); failing that, the best match for the item in the
@@ -10,22 +10,22 @@ writes the calculator's steps. It never produces a number itself. Choices that g
     column of the row when the item is a column such as 基本支出);
   - sum: all items from one table column when one column holds them all.
 When a needed fact clears no threshold the plan says what is missing (status no_answer).
-Counts, yes/no and budget execution are planned in app/plan_counts.py; the types and helpers
-every planner shares are in app/plan_common.py.
+Counts, yes/no and budget execution are planned in app/answer/plan_counts.py; the types and helpers
+every planner shares are in app/answer/plan_common.py.
 """
 
 from __future__ import annotations
 
 import re
 
-from app.calc import Program, Step
-from app.candidates import THRESHOLD, FactRecord, describe, rank, term_match
-from app.glossary import Glossary
-from app.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
+from app.answer.calc import Program, Step
+from app.answer.candidates import THRESHOLD, FactRecord, describe, rank, term_match
+from app.answer.glossary import Glossary
+from app.answer.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
                        narrative_parts, project_amounts, titled_cells)
-from app.plan_common import MEASURE, NoPlan, Plan, best_fact, fact_year, missing, name_for
-from app.plan_counts import count, execution, yes_no
-from app.understand import Query
+from app.answer.plan_common import MEASURE, NoPlan, Plan, best_fact, fact_year, missing, name_for
+from app.answer.plan_counts import count, execution, yes_no
+from app.answer.understand import Query
 from index.facts import DocumentSummary
 
 __all__ = ["NoPlan", "Plan", "make_plan", "plan_across_years"]

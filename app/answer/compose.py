@@ -3,7 +3,7 @@
 Money is written as the documents print it (元, two decimals, thousands separators) with the
 万元 form beside it when the amount is large enough for that to help; percentages to one
 decimal. Every figure in the text comes from a fact or from the calculator's result — the
-verifier (app/verify.py) checks that before an answer is shown. Labels and titles are quoted
+verifier (app/answer/verify.py) checks that before an answer is shown. Labels and titles are quoted
 (“…”, 《…》) so the verifier can tell them from figures.
 """
 
@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.calc import Result, fmt_money, fmt_percent, fmt_wan, money
-from app.candidates import FactRecord
-from app.plan_common import Plan
+from app.answer.calc import Result, fmt_money, fmt_percent, fmt_wan, money
+from app.answer.candidates import FactRecord
+from app.answer.plan_common import Plan
 
 ANSWERED, NO_ANSWER, CLARIFY = "answered", "no_answer", "clarify"
 WAN_FROM = Decimal(10000)  # amounts from 1万元 on are also given in 万元

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.glossary import Glossary, norm
+from app.answer.glossary import Glossary, norm
 
 # Operation families the engine computes today; the rest are recognised and answered no_answer.
 NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme", "count", "yes_no", "execution")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.candidates import bigrams
-from app.glossary import Glossary, norm
-from app.understand import Query
+from app.answer.candidates import bigrams
+from app.answer.glossary import Glossary, norm
+from app.answer.understand import Query
 from ingest.model import Disclosure
 
 MIN_SCORE = 0.25  # below this no sentence is taken to answer the question

@@ -10,10 +10,7 @@ Tolerances follow the printed rounding: a figure printed with d decimals in a un
 f may be off by f × 10^-d / 2 (0.01 元 printed in 元, 50 元 for 万元 to two decimals, 0.05
 percentage points for a rate to one decimal).
 
-Rules (ids are stable; descriptions are what users see):
-- A01–A07 totals and links inside and between tables (app.audit_tables);
-- B01–B07 the narrative against the tables (app.audit_match) and against itself (app.audit_text);
-- C01–C05 completeness and consistency of the document (app.audit_document).
+Rule ids are stable; the rule modules are listed in app/audit/__init__.py.
 """
 
 from __future__ import annotations
@@ -89,7 +86,7 @@ class Finding:
                 "figures": [f.to_dict() for f in self.figures]}
 
 
-# --- helpers shared with app.audit_text --------------------------------------------------------
+# --- helpers shared with app.audit.text --------------------------------------------------------
 
 def squeeze(text: str | None) -> str:
     return "".join((text or "").split())
@@ -119,43 +116,3 @@ def value(row: Row, column: int) -> Decimal | None:
 def step(table: Table) -> Decimal:
     """Half a unit of the last printed place, in 元 (tables print two decimals or whole 元)."""
     return unit_factor(table.unit) * Decimal("0.01")
-
-
-# --- running the rules --------------------------------------------------------------------------------
-
-
-def audit(d: Disclosure) -> list[Finding]:
-    # the rule modules build on the types and helpers above
-    from app.audit_document import DOCUMENT_RULES
-    from app.audit_match import MATCH_RULES
-    from app.audit_tables import TABLE_RULES
-    from app.audit_text import TEXT_RULES
-
-    findings: list[Finding] = []
-    for rule in (*TABLE_RULES, *MATCH_RULES, *TEXT_RULES, *DOCUMENT_RULES):
-        findings.extend(rule(d))
-    order = list(RULES)
-    findings.sort(key=lambda f: order.index(f.rule))
-    return findings
-
-
-def notes_for(findings: list[Finding], locator: Locator, value: Decimal | None = None) -> list[str]:
-    """Short notes for a figure an answer shows, when it takes part in a finding: the same table
-    cell, or the same narrative figure (the same section and page, and — when the caller gives the
-    figure's value — the same value, so a section's other figures are not implicated)."""
-    def same(figure: Figure) -> bool:
-        a = figure.locator
-        if a.table or locator.table:
-            return (a.table, a.row, a.column) == (locator.table, locator.row, locator.column)
-        return ((a.page, a.section) == (locator.page, locator.section) and a.section is not None
-                and (value is None or figure.value is None or figure.value == value))
-
-    # the message is quoted (「」): its figures are the document's, as the audit read them
-    return [f"审核提示 {f.rule}（{RULES[f.rule].description}）：「{f.message}」"
-            for f in findings if any(same(x) for x in f.figures)]
-
-
-def audit_report(docs: list[Disclosure]) -> dict:
-    """The `audit --json` object (DESIGN.md)."""
-    return {"documents": [{"doc_id": d.doc_id, "title": d.title, "source": d.source,
-                           "findings": [f.to_dict() for f in audit(d)]} for d in docs]}

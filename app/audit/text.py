@@ -12,24 +12,24 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from app.audit import Figure, Finding, cell_figure, yuan
+from app.audit.findings import Figure, Finding, cell_figure, yuan
 from ingest.model import Disclosure, Fact, Locator
 from ingest.numbers import unit_factor
 
 MONEY = "元"
-_PUNCT = re.compile(r"[\s“”\"‘’'（）()《》〈〉、，,。：:；;·\-—－]|[(（][类款项][)）]")
+PUNCT = re.compile(r"[\s“”\"‘’'（）()《》〈〉、，,。：:；;·\-—－]|[(（][类款项][)）]")
 
 
 def bigrams(text: str) -> set[str]:
-    s = _PUNCT.sub("", text)
+    s = PUNCT.sub("", text)
     return {s[i:i + 2] for i in range(len(s) - 1)}
 
 
-def _dice(a: set[str], b: set[str]) -> float:
+def dice_similarity(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def _printed_tolerance(fact: Fact) -> Decimal:
+def printed_tolerance(fact: Fact) -> Decimal:
     """Half a unit of the last printed place, in the fact's unit (元 or %)."""
     m = re.search(r"\d+(?:\.(\d+))?", fact.text.replace(",", ""))
     decimals = len(m.group(1) or "") if m else 0
@@ -42,7 +42,7 @@ def fact_figure(fact: Fact, label: str | None = None) -> Figure:
                   fact.locator)
 
 
-def _sentence_facts(d: Disclosure) -> list[list[Fact]]:
+def sentence_facts(d: Disclosure) -> list[list[Fact]]:
     groups: list[list[Fact]] = []
     for f in d.narrative_facts:
         if groups and groups[-1][0].sentence == f.sentence and groups[-1][0].locator == f.locator:
@@ -52,7 +52,7 @@ def _sentence_facts(d: Disclosure) -> list[list[Fact]]:
     return groups
 
 
-def _detail(f: Fact) -> str:
+def fact_detail(f: Fact) -> str:
     return f.label[3] if len(f.label) > 3 else ""
 
 
@@ -60,15 +60,15 @@ def _detail(f: Fact) -> str:
 
 
 def _share_tolerance(share: Fact, part: Fact, whole: Fact) -> Decimal:
-    tol = _printed_tolerance(share)
+    tol = printed_tolerance(share)
     if part.value and whole.value:
-        tol += abs(share.value) * (_printed_tolerance(part) / abs(part.value) + _printed_tolerance(whole) / abs(whole.value))
+        tol += abs(share.value) * (printed_tolerance(part) / abs(part.value) + printed_tolerance(whole) / abs(whole.value))
     return tol + Decimal("0.0001")
 
 
 def shares(d: Disclosure) -> list[Finding]:
     out = []
-    for group in _sentence_facts(d):
+    for group in sentence_facts(d):
         money = [f for f in group if f.unit == MONEY and f.measure in ("预算数", "决算数", "执行数")]
         for i, f in enumerate(group):
             if f.measure != "占比" or f.unit != "%":
@@ -77,7 +77,7 @@ def shares(d: Disclosure) -> list[Finding]:
             if not before:
                 continue
             part = before[-1]
-            detail = _detail(f)
+            detail = fact_detail(f)
             whole = None
             if detail.startswith("完成"):
                 budget = [g for g in before if g.measure == "预算数" and g.label[1] == part.label[1]]
@@ -110,12 +110,12 @@ def shares(d: Disclosure) -> list[Finding]:
 
 def changes(d: Disclosure) -> list[Finding]:
     out = []
-    for group in _sentence_facts(d):
+    for group in sentence_facts(d):
         for i, rate in enumerate(group):
             if rate.measure != "增减率" or rate.unit != "%":
                 continue
             deltas = [g for g in group[:i] if g.measure == "增减额" and g.unit == MONEY
-                      and g.label[1] == rate.label[1] and _detail(g) == _detail(rate)]
+                      and g.label[1] == rate.label[1] and fact_detail(g) == fact_detail(rate)]
             if not deltas:
                 out.extend(_rate_from_levels(d, group[:i], rate))
                 continue
@@ -138,8 +138,8 @@ def changes(d: Disclosure) -> list[Finding]:
             if base <= 0:
                 continue
             computed = delta.value / base * 100
-            tol = _printed_tolerance(rate) + abs(computed) * (
-                _printed_tolerance(delta) / max(abs(delta.value), Decimal("0.01")) + _printed_tolerance(level) / base)
+            tol = printed_tolerance(rate) + abs(computed) * (
+                printed_tolerance(delta) / max(abs(delta.value), Decimal("0.01")) + printed_tolerance(level) / base)
             if abs(computed - rate.value) <= tol + Decimal("0.0001"):
                 continue
             out.append(Finding("B03", f"说明中“{rate.label[1]}”本年 {level.text}，增减额 {delta.text}，上年基数应为 "
@@ -150,19 +150,19 @@ def changes(d: Disclosure) -> list[Finding]:
 
 def _rate_from_levels(d: Disclosure, before: list[Fact], rate: Fact) -> list[Finding]:
     """"2022年当年预算执行数为X万元，2023年预算安排Y万元，比2022年预算执行数增加Z%": Z = (Y − X) / X."""
-    compared = re.search(r"(\d{4})", _detail(rate))
+    compared = re.search(r"(\d{4})", fact_detail(rate))
     if not compared:
         return []
     year = int(compared.group(1))
-    kind = "执行数" if "执行" in _detail(rate) else "决算数" if "决算" in _detail(rate) else "预算数"
+    kind = "执行数" if "执行" in fact_detail(rate) else "决算数" if "决算" in fact_detail(rate) else "预算数"
     bases = [g for g in before if g.unit == MONEY and g.year == year and g.measure == kind]
     levels = [g for g in before if g.unit == MONEY and g.year == d.year and g.measure in ("预算数", "决算数")]
     if len(bases) != 1 or not levels or not bases[0].value:
         return []
     base, level = bases[0], levels[-1]
     computed = (level.value - base.value) / base.value * 100
-    tol = _printed_tolerance(rate) + abs(computed) * (_printed_tolerance(base) / base.value) + \
-        (_printed_tolerance(level) + _printed_tolerance(base)) / base.value * 100
+    tol = printed_tolerance(rate) + abs(computed) * (printed_tolerance(base) / base.value) + \
+        (printed_tolerance(level) + printed_tolerance(base)) / base.value * 100
     if abs(computed - rate.value) <= tol + Decimal("0.0001"):
         return []
     # the sign the cue word gives (增加/减少) against the sign of the two figures: a direction word
@@ -177,9 +177,9 @@ def two_bases(d: Disclosure) -> list[Finding]:
     """Two changes of figures equal this year, against the same year, that imply different bases."""
     out = []
     pairs = []  # (level fact, change fact)
-    for group in _sentence_facts(d):
+    for group in sentence_facts(d):
         for i, ch in enumerate(group):
-            if ch.measure != "增减额" or ch.unit != MONEY or not _detail(ch):
+            if ch.measure != "增减额" or ch.unit != MONEY or not fact_detail(ch):
                 continue
             levels = [g for g in group[:i] if g.measure in ("预算数", "决算数") and g.unit == MONEY
                       and g.label[1] == ch.label[1]]
@@ -187,16 +187,16 @@ def two_bases(d: Disclosure) -> list[Finding]:
                 pairs.append((levels[-1], ch))
     by_key: dict[tuple, list] = {}
     for level, ch in pairs:
-        year = re.search(r"\d{4}", _detail(ch))
+        year = re.search(r"\d{4}", fact_detail(ch))
         by_key.setdefault((level.value, year.group(0) if year else ""), []).append((level, ch))
     for (amount, year), items in by_key.items():
         values = {ch.value for _, ch in items}
         if len(values) < 2:
             continue
         spread = max(values) - min(values)
-        if spread <= max(_printed_tolerance(ch) for _, ch in items) * 2:
+        if spread <= max(printed_tolerance(ch) for _, ch in items) * 2:
             continue
-        parts = "；".join(f"“{ch.label[1]}”{_detail(ch)}{'增加' if ch.value >= 0 else '减少'}{ch.text}"
+        parts = "；".join(f"“{ch.label[1]}”{fact_detail(ch)}{'增加' if ch.value >= 0 else '减少'}{ch.text}"
                          f"（上年基数 {yuan(lv.value - ch.value)} 元）" for lv, ch in items)
         figs = [fact_figure(x) for lv, ch in items for x in (lv, ch)]
         out.append(Finding("B06", f"本年同为 {yuan(amount)} 元、与{year}年比较，说明给出不同的增减额：{parts}。", figs))
@@ -207,7 +207,7 @@ _VERSUS = re.compile(r"年初预算为\s*(?P<b>[\d,]+(?:\.\d+)?)\s*(?P<bu>万元
                      r"\s*(?P<fu>万元|元)[。，,；;\s]*决算数\s*(?P<word>大于|小于|等于|高于|低于|与预算数基本持平|与预算数持平|基本持平|持平)")
 
 
-def _paragraphs(d: Disclosure):
+def paragraphs(d: Disclosure):
     for top in d.sections:
         for s in top.walk():
             yield s, f"{s.number}{s.heading}", None, s.page
@@ -220,7 +220,7 @@ def _running_text(d: Disclosure) -> tuple[str, list[tuple[int, int | None, str]]
     offset where each section's text starts: a numbered item the section builder took for a
     heading ("7、…年初预算为 80.81 万元，支出决算为") runs on into its paragraph."""
     parts, marks, pos = [], [], 0
-    for section, text, _, page in _paragraphs(d):
+    for section, text, _, page in paragraphs(d):
         marks.append((pos, page, f"{section.number}{section.heading}"))
         parts.append(text)
         pos += len(text)
@@ -283,7 +283,7 @@ def empty_notes(d: Disclosure) -> list[Finding]:
 
 def procurement(d: Disclosure) -> list[Finding]:
     out = []
-    for group in _sentence_facts(d):
+    for group in sentence_facts(d):
         money = [f for f in group if f.unit == MONEY and f.measure in ("预算数", "决算数")]
         totals = [f for f in money if "采购" in f.label[1] and not re.search(r"货物|工程|服务|中小|小微", f.label[1])]
         parts = {w: [f for f in money if w in f.label[1] and "采购" in f.label[1]] for w in ("货物", "工程", "服务")}
@@ -291,7 +291,7 @@ def procurement(d: Disclosure) -> list[Finding]:
             continue
         total, items = totals[0], [v[0] for v in parts.values()]
         computed = sum((f.value for f in items), Decimal(0))
-        tol = _printed_tolerance(total) + sum((_printed_tolerance(f) for f in items), Decimal(0))
+        tol = printed_tolerance(total) + sum((printed_tolerance(f) for f in items), Decimal(0))
         if abs(total.value - computed) <= tol:
             continue
         out.append(Finding("B07", f"说明中“{total.label[1]}”{total.text}，而货物、工程、服务之和为 {yuan(computed)} 元"
