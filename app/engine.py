@@ -39,6 +39,7 @@ from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, comp
 from app.answer.glossary import Glossary, load_glossary, norm
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
+from app.answer.related import passage_from_hits, related_dicts, sections_for
 from app.answer.understand import NUMERIC, Query, understand
 from app.answer.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
@@ -73,6 +74,7 @@ class Engine:
         self._docs: list[DocumentSummary] | None = None
         self._findings: dict[str, list] = {}
         self._disclosures: dict[str, Disclosure] = {}
+        self.related = sections_for(store.path.parent)  # the hybrid index, opened on the first search
 
     def documents(self) -> list[DocumentSummary]:
         if self._docs is None:
@@ -120,7 +122,9 @@ class Engine:
             pool = choice.documents
         elif choice.problem:
             return _no(question, choice.message)
-        found = [(p, d) for d in pool if (p := find_passage(query, self.disclosure(d.doc_id), self.glossary)) is not None]
+        hits = self.related.search(self._search_text(question, query), [d.doc_id for d in pool], _one_issuer(pool))
+        found = [(p, d) for d in pool if (p := passage_from_hits(find_passage, query, self.disclosure(d.doc_id),
+                                                                self.glossary, hits)) is not None]
         passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
@@ -194,8 +198,32 @@ class Engine:
         answer, _ = self.converse(question, context)
         return answer
 
+    def attach_related(self, answer: Answer, query: Query | None) -> Answer:
+        """The hybrid index's top sections among the documents in question: those the answer uses or
+        offers, else those the question names, else all (app/answer/related.py)."""
+        docs = self.documents()
+        used = [r.fact.doc_id for r in answer.facts] + [p["doc_id"] for p in answer.passages] + answer.option_ids
+        if not used:
+            used = [d.doc_id for d in (issuer_mention(answer.question, docs, self.glossary)[1] or docs)]
+        chosen = [d for d in docs if d.doc_id in set(used)]
+        if chosen:
+            text = self._search_text(answer.question, query)
+            answer.related = related_dicts(self.related.search(text, [d.doc_id for d in chosen], _one_issuer(chosen)),
+                                           text)
+        return answer
+
+    @staticmethod
+    def _search_text(question: str, query: Query | None) -> str:
+        """The question, with the items a follow-up took from the one before (那2023年呢？)."""
+        names = [item.official[0] if item.official else item.surface for item in (query.items if query else [])]
+        return " ".join([question] + [n for n in names if n and norm(n) not in norm(question)])
+
     def converse(self, question: str, context: Context | None = None) -> tuple[Answer, Context | None]:
-        """One turn: the answer and the context for a follow-up question."""
+        """One turn: the answer (with its related sections) and the context for a follow-up question."""
+        answer, new_context = self._converse(question, context)
+        return self.attach_related(answer, getattr(new_context, "query", None)), new_context
+
+    def _converse(self, question: str, context: Context | None = None) -> tuple[Answer, Context | None]:
         docs = self.documents()
         if not docs:
             return _no(question, "目前还没有导入任何文件，请先用 budgetqa ingest 导入预算或决算文件。"), context
@@ -306,6 +334,11 @@ def _follow_up(query: Query, previous: Query) -> Query:
     if query.kind is None:
         changes["kind"] = previous.kind
     return replace(query, **changes) if changes else query
+
+
+def _one_issuer(docs) -> str | None:
+    issuers = {d.issuer for d in docs}
+    return issuers.pop() if len(issuers) == 1 else None
 
 
 def _no(question: str, text: str) -> Answer:

@@ -18,6 +18,7 @@ from app.answer.candidates import FactRecord
 from app.answer.plan_common import Plan
 
 ANSWERED, NO_ANSWER, CLARIFY = "answered", "no_answer", "clarify"
+ERROR = "error"  # one question failed inside the engine (app/answer/stages.py); the batch goes on
 WAN_FROM = Decimal(10000)  # amounts from 1万元 on are also given in 万元
 
 
@@ -34,7 +35,7 @@ class Check:
 @dataclass
 class Answer:
     question: str
-    status: str  # answered | no_answer | clarify
+    status: str  # answered | no_answer | clarify | error
     text: str
     value: Decimal | None = None
     unit: str | None = None
@@ -48,10 +49,13 @@ class Answer:
     given: list[Decimal] = field(default_factory=list)  # figures the question itself states
     passages: list[dict] = field(default_factory=list)  # text answers: the quoted sentences' sources
     notes: list[str] = field(default_factory=list)  # audit findings the figures used take part in
+    # a follow-up: what it took from the previous question ({"issuer", "year", "items", "operation"})
+    inherited: dict = field(default_factory=dict)
+    related: list[dict] = field(default_factory=list)  # the hybrid index's top sections (app/answer/related.py)
 
     def to_dict(self) -> dict:
         """The `ask --json` object of DESIGN.md."""
-        return {
+        data = {
             "question": self.question,
             "status": self.status,
             "answer": self.text,
@@ -64,7 +68,11 @@ class Answer:
             "sources": sources(self.facts) + self.passages + [
                 {"doc_id": doc_id, "title": option, "locator": "", "snippet": ""}
                 for doc_id, option in zip(self.option_ids, self.options)],
+            "related": self.related,
         }
+        if self.inherited:
+            data["inherited"] = self.inherited
+        return data
 
 
 def _plain(value: Decimal, unit: str | None) -> str:
