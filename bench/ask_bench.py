@@ -3,6 +3,7 @@
     .venv/bin/python bench/ask_bench.py                    # the seed and tests/golden/qa_seed.yaml
     .venv/bin/python bench/ask_bench.py --pdf              # the real PDFs and tests/golden/qa_pdf.yaml
     .venv/bin/python bench/ask_bench.py --json
+    .venv/bin/python bench/ask_bench.py --index            # with the chunk index: answers carry `related`
 
 Ingests into a fresh temporary data directory (fact store only: numeric answers need no chunk
 index), asks every golden question once to warm the engine's caches, then three times more and
@@ -34,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pdf", action="store_true", help="the real PDFs of tests/golden/qa_pdf.yaml")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--index", action="store_true", help="build the chunk index too (related sections)")
     args = parser.parse_args()
     import yaml
 
@@ -48,8 +50,14 @@ def main() -> int:
         files = [ROOT / "data" / "sample" / "yubei-foreign-affairs-office-2024-budget.txt"]
     with tempfile.TemporaryDirectory() as home:
         store = FactStore(Path(home))
+        index = None
+        if args.index:
+            from app.settings import Settings
+            from index.store import ChunkIndex
+
+            index = ChunkIndex.from_settings(Settings.load(Path(home)))
         for path in files:
-            ingest_file(path, store)
+            ingest_file(path, store, index)
         engine = Engine(store)
         for q in questions:
             engine.ask(q["q"])  # warm: documents' facts loaded once per process
@@ -65,7 +73,7 @@ def main() -> int:
             subprocess.run([str(ROOT / ".venv" / "bin" / "budgetqa"), "ask", questions[0]["q"], "--json",
                             "--home", home], check=True, capture_output=True)
             cold.append(time.perf_counter() - start)
-    report = {"questions": len(questions), "documents": len(files),
+    report = {"questions": len(questions), "documents": len(files), "index": args.index,
               "warm_p50_ms": round(percentile(times, 50), 1), "warm_p95_ms": round(percentile(times, 95), 1),
               "warm_mean_ms": round(statistics.mean(times), 1),
               "cold_median_s": round(statistics.median(cold), 2), "cold_max_s": round(max(cold), 2)}

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 TOP = 3  # related sections an answer carries
 PASSAGE_HITS = 8  # top hits whose sections a text answer reads first
 SNIPPET_CHARS = 160
-_REMEMBERED = 256
+_REMEMBERED = 8  # one answer's searches (its text passage and its related), not a results cache
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
 
