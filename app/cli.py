@@ -227,6 +227,23 @@ def cmd_chat(args, settings: Settings, out: Console, err: Console) -> int:
     return run_chat(settings, args.port, lambda text: out.print(text, markup=False, highlight=False))
 
 
+def cmd_feedback(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.chat.history import feedback_report
+
+    report = feedback_report(settings.home)
+    if args.json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return 0
+    out.print(f"共 {len(report['feedback'])} 条反馈：👍 {report['up']}，👎 {report['down']}。", markup=False)
+    for f in report["feedback"]:
+        mark = "👍" if f["rating"] == "up" else "👎"
+        out.print(f"{f['created']} {mark} 问：{f['question']}", markup=False, highlight=False)
+        out.print(f"    答：{f['answer'].get('answer', '')}", markup=False, highlight=False)
+        if f["comment"]:
+            out.print(f"    意见：{f['comment']}", markup=False, highlight=False)
+    return 0
+
+
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -296,6 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", parents=[common], help="在本机 127.0.0.1 上打开聊天界面（Streamlit）")
     p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
     p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("feedback", parents=[common], help="列出聊天界面中对答案的评价（👍/👎、意见、问题和答案）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_feedback)
     return parser
 
 
