@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from ingest import limits
 from ingest.errors import InputError
 from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
 from ingest.readers.decode import clean_text, decode_text
@@ -37,7 +38,11 @@ class HtmlReader:
         blocks: list[Block] = []
         buffer: list[str] = []
         root = soup.body or soup
-        _walk(root, blocks, buffer)
+        try:
+            _walk(root, blocks, buffer)
+        except _TableTooLarge as exc:
+            raise InputError(f"网页文件“{path.name}”中的表格过大（{exc}），超出导入上限，已跳过。",
+                             f"{path.name}: HTML table over MAX_GRID_CELLS: {exc}") from exc
         _flush(blocks, buffer)
         return RawDocument(source=path.name, format=self.format, blocks=blocks)
 
@@ -79,11 +84,17 @@ def _cell_text(cell: Tag) -> str:
     return _SPACE.sub(" ", cell.get_text(" ")).strip()
 
 
+class _TableTooLarge(ValueError):
+    pass
+
+
 def _table_grid(table: Tag) -> list[list[str]]:
     grid: dict[tuple[int, int], str] = {}
     width = 0
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     for r, tr in enumerate(rows):
+        if len(grid) > limits.MAX_GRID_CELLS or len(rows) * width > limits.MAX_GRID_CELLS:  # spans multiply cells
+            raise _TableTooLarge(f"{len(rows):,} 行 × {width:,} 列")
         c = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
             while (r, c) in grid:

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from ingest import limits
 from ingest.errors import InputError
 from ingest.readers.base import Block, RawDocument, RawGrid, RawLine
 from ingest.readers.pdf import join_wrapped
@@ -61,6 +62,7 @@ class XlsxReader:
             encrypted = "EncryptedPackage" in (ole_stream_names(data) or set())
             raise _unreadable(path, "已加密（设有打开密码），请去除密码后再导入" if encrypted else "不是有效的 XLSX 文件",
                               "encrypted OOXML package" if encrypted else "OLE2 file, not an OOXML zip")
+        check_workbook(path, data)  # sizes and cells from the zip, before openpyxl builds anything
         try:
             # Not read_only: a read-only worksheet does not parse merged ranges, and the
             # merges and borders are what tell the table from the lines above it.
@@ -105,16 +107,26 @@ class XlsReader:
             names = ole_stream_names(data) if data.startswith(OLE_MAGIC) else None
             hint = "是 Word 文档，不是 Excel 工作簿" if names and "WordDocument" in names else "已损坏或不是有效的 XLS 文件"
             raise _unreadable(path, hint, f"no Workbook stream (OLE streams: {sorted(names or [])})")
+        if len(data) > limits.MAX_XLS_BYTES:
+            raise _unreadable(path, f"XLS 文件超过 {limits.size_text(limits.MAX_XLS_BYTES)}，"
+                              "请另存为 XLSX 或拆分后再导入", f"{len(data)} bytes > MAX_XLS_BYTES")
         try:
             book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
         except Exception as exc:  # XLRDError, CompDocError, struct errors on truncated records
             encrypted = "encrypted" in str(exc).lower()
             raise _unreadable(path, "已加密（设有打开密码），请去除密码后再导入" if encrypted else "已损坏，无法读取",
                               repr(exc)) from exc
+        if book.nsheets > limits.MAX_SHEETS:
+            raise _too_large(path, f"有 {book.nsheets} 个工作表（上限 {limits.MAX_SHEETS} 个）", f"{book.nsheets} sheets")
         sheets = []
+        total = 0
         for ws in book.sheets():
             if ws.visibility:  # 1 hidden, 2 very hidden
                 continue
+            total += ws.nrows * ws.ncols
+            if ws.nrows * ws.ncols > limits.MAX_SHEET_CELLS or total > limits.MAX_WORKBOOK_CELLS:
+                raise _too_large(path, f"工作表“{ws.name}”有 {ws.nrows} 行 × {ws.ncols} 列",
+                                 f"sheet {ws.name!r}: {ws.nrows}x{ws.ncols}, workbook so far {total} cells")
             sheet = Sheet(cells={}, merges=list(ws.merged_cells))
             for r in range(ws.nrows):
                 for c in range(ws.row_len(r)):
@@ -145,13 +157,84 @@ def _unreadable(path: Path, reason: str, detail: str) -> InputError:
     return InputError(f"无法读取表格文件“{path.name}”：{reason}。", f"{path.name}: {detail}")
 
 
+def _too_large(path: Path, what: str, detail: str) -> InputError:
+    return InputError(
+        f"表格文件“{path.name}”过大：{what}，超出导入上限（每个工作表 {limits.MAX_SHEET_CELLS:,} 个单元格，"
+        f"整个文件 {limits.MAX_WORKBOOK_CELLS:,} 个），不像预算公开文件，已跳过。",
+        f"{path.name}: over the workbook limits: {detail}")
+
+
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_CELL_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}c"
+
+
+def check_workbook(path: Path, data: bytes) -> None:
+    """Refuse a workbook whose parts unpack too large or whose sheets hold too many cells.
+
+    The zip directory gives each part's unpacked size (zipfile, which openpyxl uses too, reads
+    no more than that); the cells are counted by streaming each sheet's XML with constant
+    memory, stopping at the limit. OOXML never uses a DTD, so a part declaring one (entity
+    expansion, the "billion laughs") is refused unread.
+    """
+    from lxml import etree
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: load_workbook says "已损坏" in its own words
+    with archive:
+        infos = archive.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > limits.MAX_XLSX_UNPACKED_BYTES:
+            raise _too_large(path, f"解压后有 {limits.size_text(unpacked)}（上限 "
+                             f"{limits.size_text(limits.MAX_XLSX_UNPACKED_BYTES)}）", f"unpacks to {unpacked} bytes")
+        sheets = [i for i in infos if _SHEET_PART.match(i.filename)]
+        if len(sheets) > limits.MAX_SHEETS:
+            raise _too_large(path, f"有 {len(sheets)} 个工作表（上限 {limits.MAX_SHEETS} 个）", f"{len(sheets)} sheets")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as part:
+                    head = part.read(2048)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise _unreadable(path, "文件中含有 XML 实体声明（可能是恶意构造的文件）",
+                                      f"DTD in {info.filename}")
+        total = 0
+        for info in sheets:
+            cells = 0
+            try:
+                with archive.open(info) as part:
+                    for _, element in etree.iterparse(part, events=("end",), tag=_CELL_TAG,
+                                                      resolve_entities=False, no_network=True):
+                        cells += 1
+                        element.clear()
+                        if cells > limits.MAX_SHEET_CELLS or total + cells > limits.MAX_WORKBOOK_CELLS:
+                            raise _too_large(path, f"工作表 {info.filename.rsplit('/', 1)[-1]} 有超过 "
+                                             f"{cells:,} 个单元格", f"{info.filename}: over {cells} cells "
+                                             f"(workbook {total + cells})")
+            except InputError:
+                raise
+            except Exception as exc:  # broken XML, bad zip member: openpyxl reports it in its own words
+                raise _unreadable(path, "已损坏或不是有效的 XLSX 文件", f"{info.filename}: {exc!r}") from exc
+            total += cells
+
+
 def _document(path: Path, fmt: str, sheets: list[Sheet]) -> RawDocument:
     blocks: list[Block] = []
     for number, sheet in enumerate(sheets, start=1):
-        blocks.extend(sheet_blocks(sheet, number))
+        try:
+            blocks.extend(sheet_blocks(sheet, number))
+        except _GridTooWide as exc:
+            raise _too_large(path, f"第 {number} 个工作表的表格有 {exc.rows:,} 行 × {exc.columns:,} 列",
+                             f"sheet {number}: grid {exc.rows}x{exc.columns}") from exc
     if not blocks:
         raise InputError(f"表格文件“{path.name}”没有内容。", f"{path.name}: every visible sheet is empty")
     return RawDocument(source=path.name, format=fmt, blocks=blocks)
+
+
+class _GridTooWide(ValueError):
+    def __init__(self, rows: int, columns: int):
+        super().__init__(f"grid {rows}x{columns}")
+        self.rows, self.columns = rows, columns
 
 
 def sheet_blocks(sheet: Sheet, page: int) -> list[Block]:
@@ -198,6 +281,8 @@ def sheet_blocks(sheet: Sheet, page: int) -> list[Block]:
         left = min(c for r in body for c in filled[r])
         right = max(c for r in body for c in filled[r])
         columns = [c for c in range(left, right + 1) if c not in sheet.hidden_cols]
+        if len(body) * len(columns) > limits.MAX_GRID_CELLS:  # one cell at column XFD widens every row
+            raise _GridTooWide(len(body), len(columns))
         grid = [[join_wrapped(cells.get((r, c), "")) for c in columns] for r in body]
         blocks.append(RawGrid(rows=grid, page=page, row_pages=[page] * len(grid)))
     blocks.extend(line for r in rows[end:] for line in _lines(cells, r, filled[r], page))
