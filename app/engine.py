@@ -28,7 +28,7 @@ the 139/140 and 119/121 of the files it was built against — its misses say whe
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from app.audit import audit, notes_for
@@ -36,10 +36,12 @@ from app.answer.calc import CalcError, execute
 from app.answer.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
                             option_names, records)
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
+from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
 from app.answer.glossary import Glossary, load_glossary, norm
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
 from app.answer.related import passage_from_hits, related_dicts, sections_for
+from app.answer.stages import failure_answer, staged
 from app.answer.understand import NUMERIC, Query, understand
 from app.answer.verify import narrative_check, verify
 from index.facts import DocumentSummary, FactStore
@@ -64,6 +66,7 @@ class Context:
 
     query: Query
     issuer_words: str = ""
+    inherited: dict = field(default_factory=dict)  # what this turn took from the one before (Answer.inherited)
 
 
 class Engine:
@@ -101,7 +104,7 @@ class Engine:
 
     def _text_answer(self, question: str, query: Query, docs, named) -> Answer:
         """Reasons, definitions, duties, contacts: a sentence of the document, quoted with its place."""
-        choice = choose_documents(query, docs, named, docs)
+        choice = staged("plan", choose_documents, query, docs, named, docs)
         pool = choice.documents[:1]
         note = choice.note
         issuers = {d.issuer for d in choice.documents}
@@ -122,9 +125,10 @@ class Engine:
             pool = choice.documents
         elif choice.problem:
             return _no(question, choice.message)
-        hits = self.related.search(self._search_text(question, query), [d.doc_id for d in pool], _one_issuer(pool))
-        found = [(p, d) for d in pool if (p := passage_from_hits(find_passage, query, self.disclosure(d.doc_id),
-                                                                self.glossary, hits)) is not None]
+        hits = staged("related", self.related.search, self._search_text(question, query), [d.doc_id for d in pool],
+                      _one_issuer(pool))
+        found = [(p, d) for d in pool if (p := staged("text passages", passage_from_hits, find_passage, query,
+                                                      self.disclosure(d.doc_id), self.glossary, hits)) is not None]
         passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
@@ -132,7 +136,7 @@ class Engine:
                         text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」{note}",
                         passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                    "snippet": passage.text}])
-        return verify(answer)
+        return staged("verify", verify, answer)
 
     def _stated_none(self, question: str, query: Query, doc: DocumentSummary) -> Answer | None:
         """没有, in the document's own words: a table published empty with a 本部门无… note, or a
@@ -153,7 +157,7 @@ class Engine:
         answer = Answer(question=question, status=ANSWERED, value=Decimal(0), unit="元", text=text,
                         checks=[check], passages=[{"doc_id": doc.doc_id, "title": doc.title,
                                                    "locator": where, "snippet": said}])
-        return verify(answer)
+        return staged("verify", verify, answer)
 
     def _across_years(self, question: str, query: Query, candidates, docs) -> Answer | None:
         """One issuer's documents of several years, one figure from each (None: not that case)."""
@@ -169,11 +173,13 @@ class Engine:
         if len(by_year) < 2:
             return None
         chosen = list(by_year.values())
-        plan = plan_across_years(query, chosen, {d.doc_id: self.pool(d) for d in chosen}, self.glossary)
+        plan = staged("plan", lambda: plan_across_years(query, chosen, {d.doc_id: self.pool(d) for d in chosen},
+                                                        self.glossary))
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}")
-        answer = compose(question, plan, execute(plan.program), query.direction, query.wants_percent)
-        verify(answer, plan.program)
+        result = staged("calc", execute, plan.program)
+        answer = staged("compose", compose, question, plan, result, query.direction, query.wants_percent)
+        staged("verify", verify, answer, plan.program)
         return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
 
     def findings(self, doc_id: str) -> list:
@@ -219,40 +225,57 @@ class Engine:
         return " ".join([question] + [n for n in names if n and norm(n) not in norm(question)])
 
     def converse(self, question: str, context: Context | None = None) -> tuple[Answer, Context | None]:
-        """One turn: the answer (with its related sections) and the context for a follow-up question."""
-        answer, new_context = self._converse(question, context)
-        return self.attach_related(answer, getattr(new_context, "query", None)), new_context
+        """One turn: the answer (with its related sections) and the context for a follow-up question.
+        The fault barrier: an exception in any stage of this one question becomes its answer, with
+        status error (app/answer/stages.py), and the conversation goes on from the previous context."""
+        try:
+            answer, new_context = self._converse(question, context)
+            if new_context is not None and new_context is not context:
+                answer.inherited = inherited_for(answer, new_context.inherited)
+            return staged("related", self.attach_related, answer, getattr(new_context, "query", None)), new_context
+        except Exception as exc:  # noqa: BLE001 - the barrier: one question's failure is its own answer
+            return failure_answer(question, exc), context
 
     def _converse(self, question: str, context: Context | None = None) -> tuple[Answer, Context | None]:
         docs = self.documents()
         if not docs:
             return _no(question, "目前还没有导入任何文件，请先用 budgetqa ingest 导入预算或决算文件。"), context
-        words, named = issuer_mention(question, docs, self.glossary)
+        words, named = staged("understand", issuer_mention, question, docs, self.glossary)
         rest = norm(question).replace(words, " ") if words else question
-        query = understand(rest, self.glossary)
+        query = staged("understand", understand, rest, self.glossary)
         query.question = question
+        link = topic_link(question, query, bool(named), self.glossary) if context is not None else NEW_TOPIC
+        if link == NEW_TOPIC and is_small_talk(question, query, bool(named), self.glossary):
+            # 你好 / 谢谢 / random text: what can be asked, and the conversation stays where it was
+            text = help_message(docs, self.glossary, lambda d: " ".join(" ".join(r.fact.label) for r in self.pool(d)))
+            return Answer(question=question, status=NO_ANSWER, text=text,
+                          checks=[Check("question", False, "no item, issuer, year or cue: not a question")]), context
+        inherited: dict = {}
         if context is not None:
-            query = _follow_up(query, context.query)
-            if not named and context.issuer_words:
+            query, inherited, keeps_issuer = follow_up(query, context.query, link)
+            if keeps_issuer and not named and context.issuer_words:
                 words, named = context.issuer_words, [d for d in docs if d in named or
                                                       context.issuer_words in norm(d.issuer or "") or
                                                       _named_by(d, context.issuer_words, self.glossary)]
-        new_context = Context(query, words)
+                issuers = {d.issuer for d in named if d.issuer}
+                inherited = {"issuer": issuers.pop() if len(issuers) == 1 else words} | inherited
+        new_context = Context(query, words, inherited)
         if query.operation in TEXT:
-            return self._text_answer(question, query, docs, named), new_context
+            return staged("text passages", self._text_answer, question, query, docs, named), new_context
         if query.operation not in NUMERIC:
             what = UNSUPPORTED.get(query.operation, "回答这类问题")
             return _no(question, f"暂时还不能{what}，无法给出可靠的答案。{coverage(docs)}"), new_context
         if not query.items and not (query.operation == "count" and len(query.rest) >= 2):
             return _no(question, f"文件中没有找到与这个问题对应的数字。{coverage(docs)}"), new_context
         if query.across_years and query.operation in ("sum", "lookup", "extreme"):
-            across = self._across_years(question, query, named or docs, docs)
+            across = staged("plan", self._across_years, question, query, named or docs, docs)
             if across is not None:
                 return across, new_context
-        choice = choose_documents(query, docs, named, docs)
+        choice = staged("plan", choose_documents, query, docs, named, docs)
         if choice.problem and choice.problem != "clarify":
             return _no(question, choice.message), new_context
-        plans = [(d, self._plan(query, d, choice.year or d.year, docs)) for d in choice.documents[:CLARIFY_FROM]]
+        plans = [(d, staged("plan", self._plan, query, d, choice.year or d.year, docs))
+                 for d in choice.documents[:CLARIFY_FROM]]
         if choice.problem == "clarify":
             # the documents where the figure was found are the ones worth offering; where it was
             # found in one only, the others are still offered (not finding is not proof of absence)
@@ -272,21 +295,21 @@ class Engine:
         if choice.note and not isinstance(plan, NoPlan):
             plan.notes.append(choice.note)
         if isinstance(plan, NoPlan) and query.operation == "yes_no":
-            answer = self._stated_none(question, query, doc)
+            answer = staged("text passages", self._stated_none, question, query, doc)
             if answer is not None:
                 answer.text += choice.note
                 return answer, new_context
         if isinstance(plan, NoPlan):
             return _no(question, f"{plan.message}{coverage(docs)}"), new_context
         try:
-            result = execute(plan.program)
+            result = staged("calc", execute, plan.program, passes=(CalcError,))
         except CalcError as exc:
             log.warning("calculation failed for %r: %s", question, exc.detail)
             return _no(question, exc.message), new_context
-        answer = compose(question, plan, result, query.direction, query.wants_percent)
-        narrative_check(answer, plan, query, self.pool(doc), self.glossary)
-        self._with_audit_notes(answer)  # before the verifier: the notes' own figures are quoted
-        verify(answer, plan.program)
+        answer = staged("compose", compose, question, plan, result, query.direction, query.wants_percent)
+        staged("verify", narrative_check, answer, plan, query, self.pool(doc), self.glossary)
+        staged("audit notes", self._with_audit_notes, answer)  # before the verifier: the notes' own figures are quoted
+        staged("verify", verify, answer, plan.program)
         if not answer.verified:
             log.warning("unverified answer to %r: %s", question, [c.detail for c in answer.checks if not c.ok])
             failed = Answer(question=question, status=NO_ANSWER,
@@ -320,20 +343,6 @@ def _named_by(doc: DocumentSummary, words: str, glossary: Glossary) -> bool:
     from app.answer.glossary import issuer_short_names
 
     return bool(doc.issuer) and words in issuer_short_names(doc.issuer, glossary)
-
-
-def _follow_up(query: Query, previous: Query) -> Query:
-    """那2023年呢？ keeps the subject; 那公务接待费呢？ keeps the year and the operation."""
-    changes = {}
-    if not query.items:
-        changes.update(items=previous.items, denominator=previous.denominator)
-        if query.operation == "lookup" and previous.operation in NUMERIC:
-            changes["operation"] = previous.operation
-    if not query.years and not query.year_offsets:
-        changes.update(years=previous.years, year_offsets=previous.year_offsets)
-    if query.kind is None:
-        changes["kind"] = previous.kind
-    return replace(query, **changes) if changes else query
 
 
 def _one_issuer(docs) -> str | None:

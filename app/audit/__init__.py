@@ -36,7 +36,8 @@ def audit(d: Disclosure) -> list[Finding]:
 def notes_for(findings: list[Finding], locator: Locator, value: Decimal | None = None) -> list[str]:
     """Short notes for a figure an answer shows, when it takes part in a finding: the same table
     cell, or the same narrative figure (the same section and page, and — when the caller gives the
-    figure's value — the same value, so a section's other figures are not implicated)."""
+    figure's value — the same value, so a section's other figures are not implicated). A finding
+    whose figure list holds a gap (a cell the rule could not place) is matched on the others."""
     def same(figure: Figure) -> bool:
         a = figure.locator
         if a.table or locator.table:
@@ -46,7 +47,7 @@ def notes_for(findings: list[Finding], locator: Locator, value: Decimal | None =
 
     # the message is quoted (「」): its figures are the document's, as the audit read them
     return [f"审核提示 {f.rule}（{RULES[f.rule].description}）：「{f.message}」"
-            for f in findings if any(same(x) for x in f.figures)]
+            for f in findings if any(x is not None and same(x) for x in f.figures)]
 
 
 def audit_report(docs: list[Disclosure]) -> dict:

@@ -77,6 +77,11 @@ class Finding:
     message: str  # Chinese, naming the figures
     figures: list[Figure] = field(default_factory=list)
 
+    def __post_init__(self):
+        # rules list the figures they compare with cell_figure, which gives None for a cell that is
+        # not printed; a finding holds only figures that exist (notes_for and to_dict read each one)
+        self.figures = [f for f in self.figures if f is not None]
+
     @property
     def severity(self) -> str:
         return RULES[self.rule].severity
