@@ -5,23 +5,37 @@ and nothing stored for other documents changes. A document goes into the fact st
 then into the chunk index (keyword + vectors); if indexing fails, the fact-store entry is
 taken back, so the stores never disagree about which documents exist. A document already
 in the fact store but missing from the chunk index (an index rebuilt, a crash between the
-two) is indexed when its file is ingested again.
+two) is indexed when its file is ingested again, and so is one whose chunk counts differ
+between the keyword index and Chroma (a deleted `chroma/`, a store rebuilt).
+
+Writes are truthful: when a write fails half-way (a full disk), what each store then holds
+is looked up, the partial document taken back, and the report says what is true. Ctrl+C
+during a document's write takes effect after that write. Parsing runs in worker processes
+that die with this one (parent-death signal), ignore Ctrl+C (this process handles it), and a
+worker that crashes costs only the file it was reading.
 """
 
 from __future__ import annotations
 
+import ctypes
+import json
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from index.chunks import chunk_disclosure
 from index.facts import FactStore
-from index.store import ChunkIndex
-from ingest.errors import BudgetQAError, InputError, NotFoundError
-from ingest.pipeline import content_hash, parse_bytes
+from index.store import ChunkIndex, IndexState
+from ingest.errors import BudgetQAError, InputError, NotFoundError, StoreError
+from ingest.pipeline import content_hash, parse_bytes, read_file
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +85,16 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file()
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            try:
+                found = sorted(p for p in path.rglob("*") if p.is_file()
+                               and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            except OSError as exc:  # an unreadable sub-folder
+                log.warning("cannot walk %s: %s", path, exc)
+                missing.append(Skipped(str(path), f"无法读取文件夹“{path}”中的全部内容（{exc.strerror or exc}）。"))
+                continue
+            if not found:
+                missing.append(Skipped(str(path), f"文件夹“{path}”中没有可导入的文件。"))
+            files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
@@ -90,34 +112,59 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
     writes the stores in file order, so a batch's report and store contents never depend on timing."""
     files, missing = expand_paths(paths)
     report = IngestReport(skipped=missing)
+    state = None
+    if index is not None and files:
+        state = index.state()
+        if not state.keywords_live:
+            index.repair_keywords()  # CURRENT missing or stale: saved again from the corpus
     for path, outcome in _parsed_in_order(files, store, workers):
         if on_file:
             on_file(path)
         try:
-            report.documents.append(ingest_file(path, store, index, parsed=outcome))
+            report.documents.append(ingest_file(path, store, index, parsed=outcome, state=state))
         except BudgetQAError as exc:
             log.warning("skipped %s: %s", path, exc.detail)
             report.skipped.append(Skipped(str(path), exc.message))
+        except Exception as exc:  # a defect of ours: the file is skipped, the batch goes on
+            log.exception("skipped %s after an unexpected error", path)
+            report.skipped.append(Skipped(str(path), f"导入文件“{path.name}”时出现内部错误（{type(exc).__name__}），"
+                                                     "已跳过；详情见数据目录中的 budgetqa.log。"))
     return report
 
 
 def _read_and_parse(path: Path):
     """In a worker: the file's bytes and its Disclosure, or the error as (message, detail)."""
     try:
-        data = _read(path)
+        data = read_file(path)
         if _KNOWN_HASHES and content_hash(data) in _KNOWN_HASHES:
             return data, None
         return data, parse_bytes(data, path)
     except BudgetQAError as exc:
         return None, (type(exc).__name__, exc.message, exc.detail)
+    except Exception as exc:  # parse_bytes turns library errors into InputError; this is a last guard
+        return None, (type(exc).__name__, f"无法读取文件“{path.name}”（{type(exc).__name__}），已跳过。", repr(exc))
 
 
 _KNOWN_HASHES: frozenset[str] = frozenset()  # set in each worker: content already stored, not parsed again
+_PR_SET_PDEATHSIG = 1
 
 
-def _init_worker(known: frozenset[str]) -> None:
+def _init_worker(known: frozenset[str], parent: int) -> None:
     global _KNOWN_HASHES
     _KNOWN_HASHES = known
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent handles it
+    try:  # Linux: the kernel kills this worker when the process that started it dies (kill -9 included)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown has to do
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _pool(workers: int, known: frozenset[str]) -> ProcessPoolExecutor:
+    # spawn, not fork: this process may hold BLAS and model threads that a fork would copy mid-flight
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(known, os.getpid()))
 
 
 def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
@@ -126,21 +173,61 @@ def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
             yield path, None
         return
     known = frozenset(store.hashes())
-    # spawn, not fork: this process may hold BLAS and model threads that a fork would copy mid-flight
-    with ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1, len(files)),
-                             mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(known,)) as pool:
-        yield from zip(files, pool.map(_read_and_parse, files))
+    pool = _pool(min(workers or os.cpu_count() or 1, len(files)), known)
+    finished = False
+    try:
+        futures = [pool.submit(_read_and_parse, path) for path in files]
+        for i, (path, future) in enumerate(zip(files, futures)):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker died (a library crashed on some file): find which, one by one
+                log.warning("parse worker died; parsing the remaining %d files one per process", len(files) - i)
+                pool.shutdown(wait=False, cancel_futures=True)
+                yield from _one_per_process(files[i:], known)
+                finished = True
+                return
+            yield path, outcome
+        finished = True
+    finally:
+        # on Ctrl+C or an error: do not wait for files still being parsed (the workers die with us)
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _one_per_process(files: list[Path], known: frozenset[str]):
+    for path in files:
+        pool = _pool(1, known)
+        try:
+            yield path, pool.submit(_read_and_parse, path).result()
+        except BrokenProcessPool:
+            log.error("parse worker died on %s", path)
+            yield path, (None, ("InputError", f"读取文件“{path.name}”时解析程序异常退出（文件可能已损坏或被恶意构造），已跳过。",
+                                f"{path}: the parse worker process died"))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _read(path: Path) -> bytes:
+    return read_file(path)
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Ctrl+C waits until the document's write across the stores is done (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取文件“{path.name}”。", f"{path}: {exc}") from exc
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
-def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, parsed=None) -> IngestedDocument:
+def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, parsed=None,
+                state: IndexState | None = None) -> IngestedDocument:
     """Store one file's document (parsed here, or by a worker: `parsed` = (bytes, Disclosure | error))."""
     if parsed is not None and parsed[0] is None:
         kind, message, detail = parsed[1]
@@ -151,25 +238,105 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, p
         summary = next(d for d in store.documents() if d.doc_id == existing)
         status, chunks = "unchanged", None
         if index is not None:
-            chunks = index.documents().get(existing)
-            if not chunks:
-                chunks, status = index.add(store.get(existing)), "reindexed"
+            state = state or index.state()
+            chunks = state.keywords.get(existing)
+            if not state.complete(existing):  # missing from a store, or the two disagree: index again
+                log.warning("%s: keyword index holds %s chunks, vector store %s: re-indexing", existing,
+                            state.keywords.get(existing), state.vectors.get(existing))
+                with _interrupts_deferred():
+                    chunks, status = index.add(store.get(existing)), "reindexed"
+                state.record(existing, chunks)
         return IngestedDocument(summary.doc_id, summary.title, summary.issuer, summary.year, summary.kind,
                                 summary.scope, summary.tables, summary.facts, summary.warnings, str(path),
                                 status, chunks)
     disclosure = parsed[1] if parsed is not None and parsed[1] is not None else parse_bytes(data, path)
-    store.add(disclosure)
-    chunks = None
-    if index is not None:
-        try:
-            chunks = index.add(disclosure)
-        except BudgetQAError:
-            store.remove(disclosure.doc_id)  # the stores agree: neither holds it
-            raise
+    with _interrupts_deferred():
+        chunks, warnings = _store_document(disclosure, store, index)
+    if state is not None and chunks is not None:
+        state.record(disclosure.doc_id, chunks)
+    _record_source(store, disclosure.doc_id, disclosure.content_hash, path)
     log.info("ingested %s as %s", path, disclosure.doc_id)
     return IngestedDocument(disclosure.doc_id, disclosure.title, disclosure.issuer, disclosure.year,
                             disclosure.kind, disclosure.scope, len(disclosure.tables), len(disclosure.facts()),
-                            disclosure.warnings, str(path), "added", chunks)
+                            disclosure.warnings + warnings, str(path), "added", chunks)
+
+
+def _store_document(disclosure, store: FactStore, index: ChunkIndex | None) -> tuple[int | None, list[str]]:
+    """Fact store, then the chunk index. A failure is settled: what each store holds is looked up,
+    a partial document taken back, and the error says what is true afterwards."""
+    store.add(disclosure)  # one transaction: on failure nothing of it is stored (StoreError says so)
+    if index is None:
+        return None, []
+    try:
+        return index.add(disclosure), []
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, BudgetQAError) else f"{type(exc).__name__}"
+        log.warning("index write of %s failed: %s", disclosure.doc_id, getattr(exc, "detail", repr(exc)))
+        return _settle(disclosure, store, index, reason, exc)
+
+
+def _presence(doc_id: str, store: FactStore, index: ChunkIndex) -> tuple[bool | None, int | None, int | None]:
+    """(in the fact store, keyword chunks, vector chunks); None where the store could not be read."""
+    try:
+        in_facts = any(d.doc_id == doc_id for d in store.documents())
+    except Exception:  # the point is to report, whatever broke
+        in_facts = None
+    try:
+        state = index.state()
+        return in_facts, state.keywords.get(doc_id, 0), (None if state.vectors_error else state.vectors.get(doc_id, 0))
+    except Exception:
+        return in_facts, None, None
+
+
+def _settle(disclosure, store: FactStore, index: ChunkIndex, reason: str, exc: Exception):
+    doc_id, name = disclosure.doc_id, disclosure.source
+    expected = len(chunk_disclosure(disclosure))
+    in_facts, kw, vec = _presence(doc_id, store, index)
+    if in_facts and kw == vec == expected:  # the write went through after all (the error came later)
+        return expected, [f"写入时出现错误（{reason}），但检查后事实库、关键词索引和向量库都已完整保存该文档。"]
+    for step in (lambda: index.remove(doc_id), lambda: store.remove(doc_id)):
+        try:
+            step()
+        except Exception as cleanup:  # a full disk may refuse the deletes too
+            log.warning("taking back %s: %r", doc_id, cleanup)
+    in_facts, kw, vec = _presence(doc_id, store, index)
+    if not in_facts and not kw and not vec:
+        raise StoreError(f"保存文件“{name}”时出错（{reason}），已撤销：事实库、关键词索引和向量库中都没有它，原有数据未改变。",
+                         f"index write of {doc_id} failed and was taken back: {exc!r}") from exc
+    held = f"事实库{'有' if in_facts else '无' if in_facts is False else '无法读取'}，关键词索引 {kw if kw is not None else '?'} 个片段，" \
+           f"向量库 {vec if vec is not None else '?'} 个片段"
+    raise StoreError(f"保存文件“{name}”时出错（{reason}），且未能完全撤销（{held}）。请释放磁盘空间后运行 "
+                     "budgetqa doctor --repair。", f"index write of {doc_id} failed, partial: facts={in_facts} "
+                     f"keywords={kw} vectors={vec}: {exc!r}") from exc
+
+
+SOURCES_FILE = "sources.jsonl"  # in the data directory: where each document came from, for recovery
+
+
+def _record_source(store: FactStore, doc_id: str, digest: str, path: Path) -> None:
+    """Remember the file a document came from: a corrupt fact store is rebuilt from these files."""
+    try:
+        with open(store.path.parent / SOURCES_FILE, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"doc_id": doc_id, "content_hash": digest, "path": str(Path(path).resolve())},
+                               ensure_ascii=False) + "\n")
+    except OSError as exc:  # a convenience for recovery, never a reason to fail an ingest
+        log.warning("cannot record the source of %s: %s", doc_id, exc)
+
+
+def recorded_sources(home: Path) -> dict[str, tuple[str, Path]]:
+    """doc_id → (content hash, source file) as recorded at ingest, the latest per document."""
+    out: dict[str, tuple[str, Path]] = {}
+    try:
+        lines = (Path(home) / SOURCES_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        try:
+            entry = json.loads(line)
+            out[entry["doc_id"]] = (entry["content_hash"], Path(entry["path"]))
+        except (ValueError, KeyError, TypeError):  # a line cut by a crash
+            continue
+    return out
 
 
 @dataclass

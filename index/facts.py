@@ -4,11 +4,17 @@ One file (`facts.sqlite3`) in the data directory. A document is stored in one tr
 or not at all, keyed by its content hash, so ingesting the same file twice changes nothing
 and a failure half-way leaves what was stored before untouched. WAL mode lets the chat
 read while an ingest writes.
+
+A store whose file changed since it was last checked gets `PRAGMA quick_check` on open; a
+corrupt one refuses all work with a Chinese message naming the recovery (`budgetqa doctor
+--repair` re-ingests the documents from their source files). A data folder that cannot be
+written is opened read-only: questions work, writes are refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -74,22 +80,102 @@ class DocumentSummary:
     ingested_at: str
 
 
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that never creates or changes a file. A WAL database in a folder
+    that cannot be written may refuse `mode=ro` (no -shm can be made): then it is read as
+    immutable, which is what a read-only folder is."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, timeout=30)
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """`PRAGMA quick_check` of a fact store file: [] when sound (read-only, never creates the file)."""
+    try:
+        with closing(open_read_only(path)) as db:
+            rows = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.Error as exc:
+        return [f"{type(exc).__name__}: {exc}"]
+    return [] if rows == ["ok"] else rows[:5]
+
+
+def corrupt_store_error(path: Path, problems: list[str]) -> StoreError:
+    return StoreError(
+        f"事实库文件已损坏（{path}），为免丢失更多数据，已停止读写。恢复方法：运行 budgetqa doctor --repair，"
+        "它会把损坏的文件移到一旁，并从记录的原始文件重新导入各文档（原始文件须仍在原处）；"
+        "也可以换一个空的数据目录，用 budgetqa ingest 重新导入原始文件。",
+        f"{path}: quick_check failed: {'; '.join(problems)}",
+    )
+
+
+def _stamp(path: Path) -> str:
+    """Size and modification time of the database and its WAL: changes with every write."""
+    parts = []
+    for p in (path, path.with_name(path.name + "-wal")):
+        try:
+            info = p.stat()
+            parts.append(f"{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            parts.append("-")
+    return " ".join(parts)
+
+
 class FactStore:
     def __init__(self, home: Path):
         self.path = Path(home) / "facts.sqlite3"
+        home = Path(home)
+        # a folder that exists but cannot be written (read-only mount, permissions): read-only store
+        self.read_only = home.is_dir() and not os.access(home, os.W_OK)
         try:
+            if self.read_only:
+                if not self.path.exists():
+                    raise StoreError(f"数据目录（{home}）只读，其中没有事实库。", f"{home}: read-only, no {self.path.name}")
+                self._verify()
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = not self.path.exists()
+            if not fresh:
+                self._verify()
             with closing(self._connect()) as db, db:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"无法打开数据目录中的事实库（{self.path}）。", f"{self.path}: {exc}") from exc
 
+    def _verify(self) -> None:
+        """quick_check when the file changed since the last check that passed."""
+        mark = self.path.with_name(self.path.name + ".checked")
+        stamp = _stamp(self.path)
+        try:
+            if mark.read_text() == stamp:
+                return
+        except OSError:
+            pass
+        problems = integrity_problems(self.path)
+        if problems:
+            raise corrupt_store_error(self.path, problems)
+        if not self.read_only:
+            try:
+                mark.write_text(stamp)
+            except OSError:  # the check is repeated next time
+                pass
+
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return open_read_only(self.path)
         db = sqlite3.connect(self.path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         return db
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"数据目录（{self.path.parent}）只读，不能导入或删除文档；提问、查看不受影响。",
+                             f"{self.path.parent}: read-only data folder, write refused")
 
     def has(self, content_hash: str) -> str | None:
         with closing(self._connect()) as db:
@@ -103,6 +189,7 @@ class FactStore:
 
     def add(self, d: Disclosure) -> bool:
         """Store a document; False if a document with the same content is already stored."""
+        self._writable()
         facts = d.facts()
         try:
             with closing(self._connect()) as db, db:
@@ -141,6 +228,7 @@ class FactStore:
         return True
 
     def remove(self, doc_id: str) -> bool:
+        self._writable()
         with closing(self._connect()) as db, db:
             return db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
 

@@ -17,6 +17,13 @@ Storage in the data directory, updated per document under the index lock:
 - `keywords/CURRENT`: which saved index is live (replaced atomically).
 A document's write replaces its rows in one transaction, then rebuilds BM25 over the whole
 corpus (IDF is global; a few thousand chunks index in well under a second) and swaps CURRENT.
+
+The corpus table is the truth; the saved BM25 index is derived from it. A saved index is only
+named in CURRENT once it is complete on disk (files fsynced, `ids.json` written last), and each
+rebuild writes to a fresh folder, so a kill or a full disk mid-rebuild leaves the previous index
+live. When CURRENT is missing, names a folder that is gone, or lists other chunks than the
+corpus holds (a crash between the corpus commit and the swap), the index is rebuilt from the
+corpus on the next read — in memory when the folder cannot be written (a read-only data folder).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import re
 import shutil
 import sqlite3
 import unicodedata
+import uuid
 from contextlib import closing
 from pathlib import Path
 
@@ -136,49 +144,91 @@ class KeywordIndex:
         self._rebuild(generation)
 
     def _rebuild(self, generation: int) -> None:
-        import bm25s
+        """Save a BM25 index over the corpus in a fresh folder, then name it in CURRENT.
 
+        A failure (a full disk) removes the half-written folder and leaves CURRENT as it was."""
         with closing(self._connect()) as db:
             rows = db.execute("SELECT id, tokens FROM chunks ORDER BY doc_id, seq").fetchall()
-        name = f"bm25-{generation}"
+        name = f"bm25-{generation}-{uuid.uuid4().hex[:6]}"  # never an existing folder, whatever the counter says
         target = self.dir / name
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir()
-        if rows:
-            retriever = bm25s.BM25()
-            retriever.index([json.loads(t) or [""] for _, t in rows], show_progress=False)
-            retriever.save(str(target), show_progress=False)
-        (target / "ids.json").write_text(json.dumps([r[0] for r in rows]))
-        tmp = self.dir / f"CURRENT.tmp{os.getpid()}"
-        tmp.write_text(name)
-        os.replace(tmp, self.dir / "CURRENT")
+        try:
+            target.mkdir()
+            if rows:
+                _bm25_of(rows).save(str(target), show_progress=False)
+            _write_synced(target / "ids.json", json.dumps([r[0] for r in rows]))
+            for saved in target.iterdir():
+                _fsync(saved)
+            _write_synced(self.dir / f"CURRENT.tmp{os.getpid()}", name)
+            os.replace(self.dir / f"CURRENT.tmp{os.getpid()}", self.dir / "CURRENT")
+            _fsync(self.dir)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            (self.dir / f"CURRENT.tmp{os.getpid()}").unlink(missing_ok=True)
+            raise
         for old in self.dir.glob("bm25-*"):
             if old.name != name:
                 shutil.rmtree(old, ignore_errors=True)
         self._loaded = None  # reload on next search
         log.info("keyword index rebuilt: %d chunks (%s)", len(rows), name)
 
+    def live(self) -> bool:
+        """True when CURRENT names a complete saved index over exactly the corpus's chunks."""
+        try:
+            saved = self.dir / (self.dir / "CURRENT").read_text().strip()
+            ids = json.loads((saved / "ids.json").read_text())
+        except (OSError, ValueError):
+            return False
+        with closing(self._connect()) as db:
+            corpus = [r[0] for r in db.execute("SELECT id FROM chunks ORDER BY doc_id, seq")]
+        return ids == corpus and (not ids or (saved / "params.index.json").exists())
+
+    def repair(self, generation: int) -> bool:
+        """Rebuild the saved index if it is not live; True if it had to be."""
+        if self.live():
+            return False
+        log.warning("keyword index %s not live (CURRENT missing or stale): rebuilding from the corpus", self.dir)
+        self._rebuild(generation)
+        return True
+
     # --- reads (under the index lock) ----------------------------------------------------------
 
-    def _ensure_loaded(self) -> None:
+    def _ensure_loaded(self, repaired: bool = False) -> None:
         import bm25s
 
         try:
             current = (self.dir / "CURRENT").read_text().strip()
-        except FileNotFoundError:
+        except OSError:
             current = ""
-        if current == self._loaded:
+        if current and current == self._loaded:
             return
         self._bm25, self._ids, self._chunks = None, [], {}
-        if current:
-            saved = self.dir / current
-            self._ids = json.loads((saved / "ids.json").read_text())
-            if self._ids:
-                self._bm25 = bm25s.BM25.load(str(saved), show_progress=False)
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT id, text, meta FROM chunks").fetchall()
-        self._chunks = {i: Chunk.from_metadata(i, text, json.loads(meta)) for i, text, meta in rows}
-        self._loaded = current
+            rows = db.execute("SELECT id, text, meta, tokens FROM chunks ORDER BY doc_id, seq").fetchall()
+        self._chunks = {i: Chunk.from_metadata(i, text, json.loads(meta)) for i, text, meta, _ in rows}
+        corpus = [r[0] for r in rows]
+        try:
+            saved = self.dir / current if current else None
+            ids = json.loads((saved / "ids.json").read_text()) if saved else None
+            if ids is not None and ids == corpus:
+                self._ids = ids
+                self._bm25 = bm25s.BM25.load(str(saved), show_progress=False) if ids else None
+                self._loaded = current
+                return
+        except (OSError, ValueError) as exc:
+            log.warning("keyword index %s unreadable: %r", current, exc)
+        # CURRENT missing, gone or stale: rebuilt from the corpus (callers hold the index lock,
+        # so saving it here is safe); kept in memory only when the folder cannot be written.
+        log.warning("keyword index: CURRENT %r does not match the corpus; rebuilding it", current)
+        try:
+            if not repaired:
+                self._rebuild(0)
+                self._ensure_loaded(repaired=True)
+                return
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("keyword index not saved (%r): searching an index built in memory", exc)
+        self._ids = corpus
+        self._bm25 = _bm25_of([(r[0], r[3]) for r in rows]) if rows else None
+        self._loaded = None  # look at CURRENT again next time
 
     def search(self, query: str, k: int, allowed=None) -> list[tuple[Chunk, float]]:
         """Top k chunks by BM25 score (> 0), optionally only those `allowed(chunk)` accepts."""
@@ -203,3 +253,26 @@ class KeywordIndex:
             sql = "SELECT id, text, meta FROM chunks" + (" WHERE doc_id = ?" if doc_id else "") + " ORDER BY doc_id, seq"
             rows = db.execute(sql, (doc_id,) if doc_id else ()).fetchall()
         return [Chunk.from_metadata(i, text, json.loads(meta)) for i, text, meta in rows]
+
+
+def _bm25_of(rows: list[tuple[str, str]]):
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([json.loads(t) or [""] for _, t in rows], show_progress=False)
+    return retriever
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

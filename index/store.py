@@ -9,12 +9,17 @@ reopen whatever another process changed (see index/lock.py for why reads lock to
 
 The embedding model loads on first need: listing and removing work without it, so
 `budgetqa remove` works even when the configured model does not match the index.
+
+`state()` tells, per document, how many chunks each store holds, whether the saved keyword
+index is live, and whether the vector store opens at all: ingest re-indexes a document the
+stores disagree about, `budgetqa doctor` reports and repairs, and `rebuild` starts the vector
+store afresh when the old one cannot be opened (its contents all derive from the fact store).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -50,6 +55,24 @@ class SearchFilter:
         if not terms:
             return None
         return terms[0] if len(terms) == 1 else {"$and": terms}
+
+
+@dataclass
+class IndexState:
+    """What the chunk index holds, per document, in each of its two stores."""
+
+    keywords: dict[str, int] = field(default_factory=dict)  # chunks per document in the keyword corpus
+    vectors: dict[str, int] = field(default_factory=dict)  # chunks per document in Chroma
+    keywords_live: bool = True  # the saved BM25 index covers exactly the corpus
+    vectors_error: str | None = None  # Chinese reason when the vector store cannot be opened
+
+    def complete(self, doc_id: str) -> bool:
+        """Both stores hold the document, with the same number of chunks."""
+        return self.vectors_error is None and self.keywords.get(doc_id, 0) > 0 and \
+            self.keywords.get(doc_id) == self.vectors.get(doc_id)
+
+    def record(self, doc_id: str, chunks: int) -> None:
+        self.keywords[doc_id] = self.vectors[doc_id] = chunks
 
 
 class ChunkIndex:
@@ -106,9 +129,9 @@ class ChunkIndex:
             try:
                 vectors.replace(disclosure.doc_id, chunks)
                 self.keywords.replace(disclosure.doc_id, chunks, self._bump(vectors))
-            except Exception as exc:
+            except BaseException as exc:
                 self._discard(disclosure.doc_id)
-                if isinstance(exc, BudgetQAError):
+                if isinstance(exc, BudgetQAError) or not isinstance(exc, Exception):
                     raise
                 raise StoreError(f"写入检索索引时出错，文件“{disclosure.source}”未编入索引。",
                                  f"index add {disclosure.doc_id}: {type(exc).__name__}: {exc}") from exc
@@ -137,8 +160,12 @@ class ChunkIndex:
         """Drop both stores and index every document again with the configured model."""
         self.embeddings  # noqa: B018
         with self.lock.hold(self.write_timeout, "write"):
-            vectors = self._open_vectors(with_model=False)
-            vectors.clear()
+            try:
+                self._open_vectors(with_model=False).clear()
+            except StoreError:
+                if self.chroma_url:
+                    raise  # a server's store is not ours to move aside
+                VectorIndex(self.home, None).discard_store()  # corrupt: start afresh
             self._vectors = None
             self.keywords.clear(self.lock.bump())
         total = 0
@@ -153,7 +180,23 @@ class ChunkIndex:
         vectors.mark(generation)
         return generation
 
+    def repair_keywords(self) -> bool:
+        """Save the keyword index again if CURRENT is missing or stale; True if it was."""
+        with self.lock.hold(self.write_timeout, "write"):
+            return self.keywords.repair(self.lock.bump())
+
     # --- reads ---------------------------------------------------------------------------------
+
+    def state(self) -> IndexState:
+        """Chunk counts per document in both stores (the vector store opened without the model)."""
+        with self.lock.hold(self.read_timeout, "read"):
+            state = IndexState(keywords=self.keywords.documents(), keywords_live=self.keywords.live())
+            try:
+                state.vectors = self._open_vectors(with_model=False).documents()
+            except StoreError as exc:
+                state.vectors_error = exc.message
+                log.warning("index state: %s", exc.detail)
+        return state
 
     def documents(self) -> dict[str, int]:
         """Chunk count per document, as the keyword index holds them."""

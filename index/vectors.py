@@ -23,6 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import shutil
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,17 +41,32 @@ REINDEX_COMMAND = "budgetqa reindex"
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
+_NAME = re.compile(r"^budgetqa-[0-9a-f]{12}$")
+
+
 def collection_name(home: Path) -> str:
-    """This data directory's collection, named once and recorded in `vectors.json` (call under the lock)."""
+    """This data directory's collection, named once and recorded in `vectors.json` (call under the lock).
+
+    A record that is unreadable or names no collection of ours (a corrupt file) is replaced by a
+    new name: the old collection is then simply not found, and the documents are indexed again."""
     record = Path(home) / "vectors.json"
     try:
-        return json.loads(record.read_text())["collection"]
-    except (FileNotFoundError, KeyError, ValueError):
-        name = f"{COLLECTION_PREFIX}{uuid.uuid4().hex[:12]}"
-        tmp = record.with_suffix(f".tmp{os.getpid()}")
+        name = json.loads(record.read_text())["collection"]
+        if isinstance(name, str) and _NAME.match(name):
+            return name
+        log.warning("%s names no collection of ours (%r): choosing a new one", record, name)
+    except FileNotFoundError:
+        pass
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        log.warning("%s unreadable (%r): choosing a new collection", record, exc)
+    name = f"{COLLECTION_PREFIX}{uuid.uuid4().hex[:12]}"
+    tmp = record.with_suffix(f".tmp{os.getpid()}")
+    try:
         tmp.write_text(json.dumps({"collection": name}))
         os.replace(tmp, record)
-        return name
+    except OSError as exc:  # a read-only data folder: the name lives for this process only
+        log.warning("cannot record the collection name in %s: %s", record, exc)
+    return name
 
 
 def _client(home: Path, url: str | None):
@@ -95,9 +113,12 @@ class VectorIndex:
         except EmbeddingMismatchError:
             raise
         except Exception as exc:  # chromadb raises many kinds: connection, sqlite, validation
-            where = f"Chroma 服务（{self.url}）" if self.url else f"向量库（{self.home / 'chroma'}）"
-            raise StoreError(f"无法打开{where}，请检查服务是否在运行、数据目录是否可读写。",
-                             f"chroma open {self.where}: {type(exc).__name__}: {exc}") from exc
+            if self.url:
+                message = f"无法打开 Chroma 服务（{self.url}），请检查服务是否在运行。"
+            else:
+                message = (f"无法打开向量库（{self.home / 'chroma'}），它可能已损坏，或数据目录不可读写。"
+                           "事实库不受影响：运行 budgetqa doctor --repair（或 budgetqa reindex）可从事实库重建向量库。")
+            raise StoreError(message, f"chroma open {self.where}: {type(exc).__name__}: {exc}") from exc
         from langchain_chroma import Chroma
 
         self._client = client
@@ -158,6 +179,25 @@ class VectorIndex:
         except Exception as exc:  # absent already
             log.debug("delete collection: %s", exc)
         self.close()
+
+    def discard_store(self) -> Path | None:
+        """The embedded store cannot be opened (a corrupt chroma.sqlite3): move it aside, so the
+        next refresh creates an empty one to index into. Its contents are derived from the fact
+        store; the moved folder is deleted too, best effort. None for a Chroma server."""
+        self.close()
+        if self.url:
+            return None
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # a cached client would keep the old files open
+        path = self.home / "chroma"
+        if not path.exists():
+            return None
+        aside = self.home / f"chroma.broken-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        os.replace(path, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+        log.warning("vector store %s could not be opened: moved aside and deleted", path)
+        return aside
 
     def search(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
         """Top k chunks by cosine similarity (1 − distance) to an embedded query, best first."""
