@@ -1,8 +1,9 @@
 """`budgetqa eval GOLDEN.yaml`: golden answers (accuracy by type, traced figures, latency) and
 golden retrieval (recall@k, MRR, latency), whichever the file holds.
 
-Exit status 1 when the answers score below the pass mark (app.eval_answers.PASS_MARK) or an
-answered reply states a figure the verifier cannot trace, so a script or CI can gate on it.
+Exit status 1 when the answers score below the pass mark (app.eval_answers.PASS_MARK), an
+answered reply states a figure the verifier cannot trace, or an answered reply marked verified is
+wrong (wrong-but-verified, reported as its own figure), so a script or CI can gate on it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def cmd_eval(args, settings: Settings, out: Console, err: Console) -> int:
         answers = evaluate_answers(cases, Engine(store), {d.source for d in store.documents()})
     if golden.questions:
         retrieval = evaluate_retrieval(golden, ChunkIndex.from_settings(settings), store, k=args.k)
-    failed = answers is not None and answers.evaluated > 0 and (answers.accuracy < PASS_MARK or answers.untraced)
+    failed = answers is not None and answers.evaluated > 0 and (
+        answers.accuracy < PASS_MARK or bool(answers.untraced) or bool(answers.wrong_verified))
     if args.json:
         report = {}
         if answers is not None:
@@ -72,7 +74,10 @@ def _print_answers(report: AnswerReport, out: Console) -> None:
                   f"得到 {escape(miss.status)} {escape(miss.got)}", highlight=False)
     for line in report.untraced:
         out.print(f"[red]数字无法追溯[/red] {escape(line)}", highlight=False)
-    verdict = "通过" if report.accuracy >= PASS_MARK and not report.untraced else "未通过"
+    for line in report.wrong_verified:
+        out.print(f"[red]答错却标为已核验[/red] {escape(line)}", highlight=False)
+    out.print(f"答错却标为已核验：{len(report.wrong_verified)} 个（应为 0）", highlight=False)
+    verdict = "通过" if report.accuracy >= PASS_MARK and not report.untraced and not report.wrong_verified else "未通过"
     out.print(f"准确率 {report.accuracy:.1%}（及格线 {PASS_MARK:.0%}）：{verdict}", highlight=False)
 
 

@@ -13,7 +13,10 @@ Scoring, by the conventions of the golden files:
   magnitude with the direction word, so |value| is compared; an answer in % is compared with the
   item's `percent` (changes) or `value` (shares), both rounded to two decimals.
 Independently of being right, an `answered` reply that states a figure the verifier cannot trace
-is reported (`untraced`): that is a defect whatever the score.
+is reported (`untraced`): that is a defect whatever the score. So is an answered reply marked
+verified that is wrong (`wrong_verified`: the figure or text is not the expected one, or the
+question expected no_answer/clarify): 已核验 promises the figure asked for, so one such reply fails
+the evaluation whatever the accuracy.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class AnswerReport:
     by_type: dict[str, tuple[int, int]]  # type → (right, asked)
     misses: list[Miss]
     untraced: list[str]  # answered replies stating a figure the verifier cannot trace
+    wrong_verified: list[str]  # answered replies marked verified that are wrong
     latency_p50_ms: float
     latency_p95_ms: float
 
@@ -129,7 +133,8 @@ class AnswerReport:
                 "by_type": {t: {"right": r, "asked": n, "accuracy": round(r / n, 4)}
                             for t, (r, n) in sorted(self.by_type.items())},
                 "latency_p50_ms": round(self.latency_p50_ms, 2), "latency_p95_ms": round(self.latency_p95_ms, 2),
-                "misses": [m.__dict__ for m in self.misses], "untraced": self.untraced}
+                "misses": [m.__dict__ for m in self.misses], "untraced": self.untraced,
+                "wrong_verified_count": len(self.wrong_verified), "wrong_verified": self.wrong_verified}
 
 
 def ask_case(engine, case: AnswerCase):
@@ -145,7 +150,7 @@ def evaluate_answers(cases: list[AnswerCase], engine, ingested_sources: set[str]
     missing = sorted({f for c in cases for f in c.files if f not in ingested_sources})
     runnable = [c for c in cases if not set(c.files) & set(missing)]
     by_type: dict[str, list[int]] = {}
-    misses, bad, latencies = [], [], []
+    misses, bad, wrong_verified, latencies = [], [], [], []
     for case in runnable:
         started = time.perf_counter()
         answer = ask_case(engine, case)
@@ -153,6 +158,8 @@ def evaluate_answers(cases: list[AnswerCase], engine, ingested_sources: set[str]
         if answer.status == ANSWERED and (not answer.verified or untraced(answer)):
             bad.append(f"{case.q} → {answer.text}")
         ok = is_correct(case, answer)
+        if answer.status == ANSWERED and answer.verified and not ok:
+            wrong_verified.append(f"{case.q} → {answer.text}")
         tally = by_type.setdefault(case.type, [0, 0])
         tally[0] += ok
         tally[1] += 1
@@ -163,4 +170,5 @@ def evaluate_answers(cases: list[AnswerCase], engine, ingested_sources: set[str]
             misses.append(Miss(case.q, case.type, expected, answer.status, got))
     return AnswerReport(questions=len(cases), evaluated=len(runnable), missing_files=missing,
                         by_type={t: (r, n) for t, (r, n) in by_type.items()}, misses=misses, untraced=bad,
+                        wrong_verified=wrong_verified,
                         latency_p50_ms=percentile(latencies, 50), latency_p95_ms=percentile(latencies, 95))
