@@ -8,6 +8,8 @@ at least as many questions per type as issue 5 asks for.
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -204,10 +206,22 @@ def test_glossary_maps_everyday_words_named_in_the_issue(word, official):
     assert official in _official_for(_glossary(), word)
 
 
+QUESTION_FRAGMENT = re.compile(r"多少|几|什么|怎么|吗|没有|的钱$")
+
+
+def test_glossary_everyday_words_are_vocabulary_not_question_fragments():
+    """An everyday entry names a thing (出国, 公车); the question around it (花了多少, …的钱, …吗)
+    is read by app/answer/operations.py, so an entry holding one would hide that reading."""
+    fragments = [word for term in _glossary()["terms"] for word in term.get("everyday") or []
+                 if QUESTION_FRAGMENT.search(word)]
+    assert fragments == []
+
+
 def test_glossary_cue_families_and_issuer_rules():
     glossary = _glossary()
     ops = glossary["operations"]
-    for family in ("lookup", "change", "share", "sum", "breakdown", "count", "yes_no", "extreme", "reason", "definition"):
+    for family in ("lookup", "comparison", "change", "rate", "share", "completion", "sum", "breakdown", "count",
+                   "extreme", "reason", "definition"):
         assert ops[family]["cues"], family
     abbreviations = glossary["issuers"]["abbreviations"]
     assert abbreviations["外事办"] == "外事办公室" and abbreviations["商务委"] == "商务委员会"

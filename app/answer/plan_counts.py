@@ -22,7 +22,7 @@ def execution(query, doc, year, pool, glossary) -> Plan | NoPlan:
         return NoPlan("no_answer", "预算完成情况只能从决算文件中计算。")
     items = [i for i in query.items if not any(_RATE_WORDS.search(o) for o in i.official[:3])]
     if not items:
-        defaults = glossary.operations.get("execution", {}).get("default_items", [])
+        defaults = glossary.operations.get("completion", {}).get("default_items", [])
         items = [Item(w, glossary.terms[glossary.phrases[w][0]].official if w in glossary.phrases else [w])
                  for w in defaults]
     for item in items:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.answer.glossary import Glossary, norm
+from app.answer.operations import read_operation, scope_note
 
 # Operation families the engine computes today; the rest are recognised and answered no_answer.
 NUMERIC = ("lookup", "change", "share", "sum", "breakdown", "extreme", "count", "yes_no", "execution")
@@ -66,21 +67,37 @@ _PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2}|\d{2})年?(?:到|至|～|~|—|-)((?:19|20)\d{2}|\d{2}(?=年))")
 _EVERY_YEAR = re.compile(r"[两三四五几历各每]年|哪一?年")
 _JOINER = re.compile(r"^(?:和|与|加|及|以及|跟|、|加上)$")
-_EXECUTION = re.compile(r"完成.{0,8}预算|预算.{0,4}(?:执行率|完成率|执行了|用掉)|执行率|完成率|用掉了?几成")
 _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!度?以来)")  # 25年 → 2025 (questions, not documents)
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
 
+# 办公的钱 / 养人花的钱: colloquial "the money of X"
+_MONEY_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<!多少)(?:花|用)?的钱")
+
+
+def _money_of(text: str, glossary: Glossary) -> str:
+    """“X的钱” is X itself when X is a known item (行政运行的钱 → 行政运行), else X's 经费 (办公的钱 →
+    办公经费), so that the unknown X is looked for as a named fund."""
+    vocab = _vocabulary_of(glossary)[0]
+
+    def spell(m: re.Match) -> str:
+        before = text[:m.start()]
+        known = any(vocab.get(before[-n:]) == "item" for n in range(2, min(len(before), 10) + 1))
+        return "" if known else "经费"
+
+    return _MONEY_OF.sub(spell, text)
+
+
 def understand(question: str, glossary: Glossary) -> Query:
-    text = norm(question)
-    tokens = _scan(text, glossary)
+    text = _money_of(norm(question), glossary)
+    reading = read_operation(text, glossary)
+    tokens = _scan(scope_note(text), glossary)
     items = [Item(t.text, *_officials(t.text, glossary), position=t.start) for t in tokens if t.kind == "item"]
-    cue_text = {t.text for t in tokens if t.kind == "cue"}
     items = _merge_adjacent(items, glossary)
     items = [_with_unknown_head(text, i, tokens) for i in items]
     strong = [i for i in items if not _weak(i.surface, glossary)]
     items = strong or items  # 出国花多少钱: 花多少钱 (an everyday word for 支出) only when nothing else is named
-    family = _family(text, cue_text, glossary)
+    family = reading.operation
     query = Query(question=question, operation=family)
     query.years = [int(y) for y in _YEAR.findall(text)] + [_cn_year(y) for y in _CN_YEAR.findall(text)]
     query.years += [2000 + int(y) for y in _SHORT_YEAR.findall(_YEAR.sub(" ", text))]
@@ -114,7 +131,7 @@ def understand(question: str, glossary: Glossary) -> Query:
         if any(norm(w) in text for w in direction.get(name, [])):
             query.direction = name
             break
-    query.wants_percent = any(norm(w) in text for w in glossary.operations.get("change", {}).get("percent_cues", []))
+    query.wants_percent = reading.wants_percent
     query.numbers = parse_numbers(text, glossary)
     query.rest = _rest(text, tokens)
     span = _YEAR_SPAN.search(text)
@@ -126,8 +143,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     if query.across_years and family == "change" and len(query.years) >= 2:
         query.across_years = False  # 2023到2025年涨了多少: the change from the first year to the last
         query.compared_year, query.years = query.years[0], [query.years[-1]]
-    unit = re.search(r"(?:几|多少)(个|辆|台|套|项|人|名|次|家|册)", text)
-    query.count_unit = unit.group(1) if unit else None
+    query.count_unit = reading.count_unit
     if any(norm(w) in text for w in glossary.operations.get("extreme", {}).get("min", [])):
         query.extreme = "min"
     if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
@@ -153,10 +169,6 @@ def understand(question: str, glossary: Glossary) -> Query:
             _JOINER.match(text[a.position + len(a.surface):b.position])
             for a, b in zip(query.items, query.items[1:])):
         query.operation = "sum"  # 养老保险加年金多少钱: named parts joined, their total asked
-    if family == "breakdown" and "主要" in text:
-        query.operation = family = "extreme"  # 钱主要花在哪一类: the largest part
-    if _EXECUTION.search(text):
-        query.operation = "execution"  # 完成年初预算的百分之多少 / 预算执行率: 决算数 ÷ 预算数
     if family == "sum" and len(query.items) < 2:
         query.operation = "lookup"  # 三公一共花多少钱: the total of one item is its figure
     return query
@@ -193,12 +205,15 @@ def _vocabulary(glossary: Glossary) -> dict[str, str]:
 _VOCAB: dict[int, tuple[dict[str, str], int]] = {}
 
 
-def _scan(text: str, glossary: Glossary) -> list[_Token]:
-    vocab, longest = _VOCAB.get(id(glossary)) or (None, 0)
-    if vocab is None:
+def _vocabulary_of(glossary: Glossary) -> tuple[dict[str, str], int]:
+    if id(glossary) not in _VOCAB:
         vocab = _vocabulary(glossary)
-        longest = max(map(len, vocab))
-        _VOCAB[id(glossary)] = (vocab, longest)
+        _VOCAB[id(glossary)] = (vocab, max(map(len, vocab)))
+    return _VOCAB[id(glossary)]
+
+
+def _scan(text: str, glossary: Glossary) -> list[_Token]:
+    vocab, longest = _vocabulary_of(glossary)
     tokens, i = [], 0
     while i < len(text):
         for end in range(min(len(text), i + longest), i, -1):
@@ -256,7 +271,7 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     vague = any("合计" in o or "总计" in o for o in item.official[:3])  # 经费, 支出: the department's total
     start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
     head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
-    head = re.split(r"[的里中是了\s]", head)[-1]
+    head = re.split(r"[的里中是了占比与和及跟较对在\s]", head)[-1]
     if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
         return item  # 哪类支出 / 三年支出: a question word or a year, not a name
     phrase = head + item.surface
@@ -286,24 +301,6 @@ def _weak(surface: str, glossary: Glossary) -> bool:
     """An item word built from a cue word (花多少钱, 一共花) names the total only by default."""
     cues = {c for family in glossary.operations for c in glossary.cues(family) if len(c) >= 2}
     return any(c in surface for c in cues)
-
-
-def _family(text: str, cues: set[str], glossary: Glossary) -> str:
-    precedence = glossary.operations.get("precedence", ["lookup"])
-    for family in precedence:
-        words = set(glossary.cues(family))
-        if family == "share":
-            words |= {"占"}  # one character, so never a scanned token
-        if cues & words or any(w in text for w in words if len(w) >= 2 or w == "占"):
-            return family
-        if family == "change" and _COMPARED.search(text):
-            return family
-    if re.search(r"(?:有|是|超过|达到|够|打算|准备|计划|要不要|会不会).*吗[?]?$", text):
-        return "yes_no"  # 出国经费有一百万吗？
-    for family in ("duties", "purpose", "structure", "contact", "performance"):
-        if any(norm(w) in text for w in glossary.operations.get("text_other", {}).get(family, [])):
-            return "text"
-    return "lookup"
 
 
 def _measure(text: str, glossary: Glossary) -> str | None:
