@@ -26,6 +26,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.answer.compose import table_ref
 from index.chunks import PREAMBLE, TABLE
 from index.retrieve import HYBRID, Hit, Retriever
 from index.store import ChunkIndex, SearchFilter
@@ -133,7 +134,8 @@ def related_dicts(hits: list[Hit], question: str, top: int = TOP) -> list[dict]:
 def locator(chunk) -> str:
     """Where the chunk stands, as a reader finds it: 表九《…》 or the heading path, and its page."""
     if chunk.origin == TABLE:
-        where = f"{chunk.table}《{chunk.table_title}》" if chunk.table_title else (chunk.table or "")
+        key = table_ref(chunk.table) if chunk.table else ""
+        where = f"{key}《{chunk.table_title}》" if chunk.table_title else key
     else:
         where = chunk.section or PREAMBLE
     return f"{where} · 第{chunk.page}页" if chunk.page else where
@@ -155,8 +157,11 @@ def _pairs(text: str) -> set[str]:
 def snippet(chunk, question: str) -> str:
     """The chunk's sentence (or table line) sharing most character pairs with the question."""
     body = _body(chunk)
-    pieces = [p.strip() for p in (body.split("\n") if chunk.origin == TABLE else _SENTENCE.findall(body))
-              if p.strip()]
+    if chunk.origin == TABLE:  # a row: its cells that hold something, as printed
+        pieces = [" | ".join(c.strip() for c in line.split("|") if c.strip()) for line in body.split("\n")]
+    else:
+        pieces = _SENTENCE.findall(body)
+    pieces = [p.strip() for p in pieces if p.strip()]
     if not pieces:
         return body[:SNIPPET_CHARS]
     wanted = _pairs(question)

@@ -127,12 +127,13 @@ def altair_chart(data: ChartData) -> alt.Chart:
             tooltip.append(alt.Tooltip("占比:N"))
         base = alt.Chart(data.frame)
         bars = base.mark_bar(color="#4c78a8").encode(
-            x=alt.X("数值:Q", title=None), y=alt.Y("名称:N", sort="-x", title=None), tooltip=tooltip)
+            x=alt.X("数值:Q", title=None), tooltip=tooltip,
+            y=alt.Y("名称:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)))  # names in full
         labels = base.mark_text(align="left", dx=4).encode(x="数值:Q", y=alt.Y("名称:N", sort="-x"), text="标注:N")
         return (bars + labels).properties(title=data.title, height=90 + 36 * len(data.frame))  # title and axis need ~90 px
     base = alt.Chart(data.frame)
     bars = base.mark_bar(color="#4c78a8", size=48).encode(
-        x=alt.X("名称:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)), y=alt.Y("数值:Q", title=None),
+        x=alt.X("名称:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelLimit=0)), y=alt.Y("数值:Q", title=None),
         tooltip=tooltip)
     labels = base.mark_text(dy=-8).encode(x=alt.X("名称:N", sort=None), y="数值:Q", text="标注:N")
     return (bars + labels).properties(title=data.title, height=260)

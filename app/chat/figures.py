@@ -78,23 +78,28 @@ def direction(answer) -> str:
     return "↑"
 
 
-def item_name(answer, operation: str | None) -> str:
-    """The name of what the figure is: the extreme's own row; else the first fact's name."""
+def item_name(answer, operation: str | None, asked: tuple[str, ...] = ()) -> str:
+    """The name of what the figure is: the extreme's own row; else the first fact's name — or the
+    item asked about, when the fact is a table's grand total (its name is the table's title)."""
     records = list(answer.facts)
     if not records:
-        return ""
+        return asked[0] if asked else ""
     if operation == "extreme" and answer.value is not None:
         same = [r for r in records if r.fact.value == answer.value]
         if same:
             return same[-1].display_name()
-    return records[0].display_name()
+    name = records[0].display_name()
+    title = records[0].fact.label[0] if records[0].fact.label else ""
+    if asked and (name == title or len(name) > 24):
+        return asked[0]
+    return name
 
 
-def headline(answer, operation: str | None) -> Headline | None:
+def headline(answer, operation: str | None, asked: tuple[str, ...] = ()) -> Headline | None:
     """The figure shown large above the answer's sentence (None: a text answer)."""
     if answer.value is None:
         return None
-    name = item_name(answer, operation)
+    name = item_name(answer, operation, asked)
     what = OPERATION_NAMES.get(operation or "", "结果")
     label = f"{name} · {what}" if name and what not in ("数额", "最多的一项") else (name or what)
     value, unit = answer.value, answer.unit

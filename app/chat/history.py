@@ -145,6 +145,10 @@ class ChatHistory:
                  json.dumps(doc_ids(answer)), time.time()))
             return cursor.lastrowid
 
+    def set_comment(self, feedback_id: int, comment: str) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip(), feedback_id))
+
     def feedback(self) -> list[dict]:
         """Every click, oldest first, with the answer it refers to."""
         with closing(self._connect()) as db:

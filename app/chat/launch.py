@@ -36,6 +36,12 @@ def streamlit_command(port: int) -> list[str]:
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
         "--global.developmentMode", "false",
+        "--client.disableDataExport", "true",
+        # a calm theme: Streamlit's default primary colour is red, which reads as an error on focus
+        # rings, progress bars and selected items
+        "--theme.base", "light",
+        "--theme.primaryColor", "#2f6fb2",
+        "--theme.redColor", "#b4542e",
     ]
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from app.chat.history import ChatHistory
 from app.chat.uploads import ingest_upload
 from app.answer.compose import NO_ANSWER, Answer
 from app.engine import Context, Engine
@@ -97,6 +98,10 @@ class Turn:
     seconds: float = 0.0
     chosen: str | None = None  # the document a clarify choice named (its label)
     sources: list | None = None  # drawn once, then replayed (app.chat.sources)
+    option: Option | None = None  # the clarify choice this turn answered (saved, to replay it)
+    seq: int | None = None  # its place in the saved conversation
+    evidence: object = None  # the page crop (app.chat.pagecrop.PageCrop), drawn once; False: none
+    items: tuple[str, ...] = ()  # the items the question asked about, by their printed names
 
 
 @dataclass
@@ -140,6 +145,7 @@ class ChatService:
         self._lock = threading.Lock()
         self._index: ChunkIndex | None = None
         self._ingest_lock = threading.Lock()
+        self.history = ChatHistory(settings.home)
 
     @property
     def upload_folder(self) -> Path:
@@ -163,8 +169,75 @@ class ChatService:
 
     def answer(self, question: Question, scope: Scope, docs: list[DocumentSummary]) -> tuple[Turn, Context | None]:
         if question.option is not None:
-            return self.choose(question.asked, question.option, question.context, scope, docs, question.shown)
+            turn, context = self.choose(question.asked, question.option, question.context, scope, docs,
+                                        question.shown)
+            turn.option = question.option
+            return turn, context
         return self.ask(question.asked, question.context, scope, docs, question.shown)
+
+    def save(self, conversation_id: str | None, question: Question, turn: Turn) -> str:
+        """The turn appended to its saved conversation (a new one for a first question); its id."""
+        if conversation_id is None or not self.history.exists(conversation_id):
+            conversation_id = self.history.start(question.shown)
+        option = question.option
+        turn.seq = self.history.add_turn(conversation_id, question.shown, question.asked, turn.answer.to_dict(),
+                                         option.label if option else None, option.doc_id if option else None)
+        return conversation_id
+
+    def replay(self, conversation_id: str, scope: Scope, docs: list[DocumentSummary]) -> tuple[list[Turn], Context | None]:
+        """A saved conversation asked again in order, each question with the context it had."""
+        turns, context = [], None
+        for seq, saved in enumerate(self.history.turns(conversation_id)):
+            option = Option(saved.option_label, saved.option_doc_id) if saved.option_label else None
+            turn, context = self.answer(Question(saved.asked, saved.shown, context, option), scope, docs)
+            turn.seq = seq
+            turns.append(turn)
+        return turns, context
+
+    def coverage(self, docs: list[DocumentSummary]) -> str:
+        """One line: the issuers as people say them, each with its years and kinds; never file names."""
+        if not docs:
+            return "还没有导入文件。"
+        names = self.short_names(docs)
+        groups: dict[str, set] = {}
+        for d in docs:
+            groups.setdefault(names[d.doc_id], set()).add((d.year or 0, f"{d.scope or ''}{d.kind or ''}"))
+        parts = []
+        for name, kinds in sorted(groups.items(), key=lambda g: -max(y for y, _ in g[1])):
+            years = "、".join(str(y) for y in sorted({y for y, _ in kinds if y}))
+            what = "、".join(sorted({k for _, k in kinds if k}))
+            parts.append(f"{name}（{years + '年' if years else ''}{what}）")
+        shown = parts[:6]
+        more = f"等 {len(parts)} 个单位" if len(parts) > len(shown) else ""
+        return f"已收录 {len(docs)} 份文件：" + "；".join(shown) + more + "。"
+
+    def remove(self, doc_id: str) -> str:
+        """Delete a document from the fact store and both indexes; returns its title."""
+        from app.library import remove_document
+
+        with self._ingest_lock:
+            index = ChunkIndex.from_settings(self.settings)  # removal needs no embedding model
+            try:
+                removed = remove_document(doc_id, self.store, index)
+            finally:
+                index.close()
+        with self._lock:
+            self._disclosures.pop(doc_id, None)
+        return removed.title
+
+    def reparse(self, doc: DocumentSummary) -> IngestedDocument | None:
+        """Parse the original file again (after a parser update): None when it cannot be found."""
+        from app.chat.pagecrop import original_file
+        from app.library import ingest_file, remove_document
+
+        path = original_file(self.settings.home, doc.doc_id, doc.source)
+        if path is None:
+            return None
+        with self._ingest_lock:
+            remove_document(doc.doc_id, self.store, self.index())
+            with self._lock:
+                self._disclosures.pop(doc.doc_id, None)
+            return ingest_file(path, self.store, self.index())
 
     def ask(self, asked: str, context: Context | None, scope: Scope, docs: list[DocumentSummary],
             shown: str | None = None) -> tuple[Turn, Context | None]:
@@ -177,10 +250,12 @@ class ChatService:
             log.exception("chat: the engine failed on %r", asked)
             answer, new_context = Answer(question=asked, status=NO_ANSWER, text=ENGINE_FAILED), context
         seconds = time.perf_counter() - start
-        operation = getattr(getattr(new_context, "query", None), "operation", None)
+        query = getattr(new_context, "query", None)
+        operation = getattr(query, "operation", None)
+        items = tuple(i.official[0] if i.official else i.surface for i in getattr(query, "items", None) or ())
         scoped = sum(scope.keeps(d) for d in docs) if scope.active else None
         log.info("chat answered %r: %s in %.3f s", asked, answer.status, seconds)
-        return Turn(shown or asked, asked, answer, context, operation, scoped, seconds), new_context
+        return Turn(shown or asked, asked, answer, context, operation, scoped, seconds, items=items), new_context
 
     @staticmethod
     def options(answer) -> list[Option]:
@@ -279,3 +354,33 @@ class ChatService:
                         name, error=f"导入文件“{name}”时出错，未导入；详情已记入数据目录中的 budgetqa.log。"))
         return outcomes
 
+
+    def page_crop(self, turn: Turn, docs: list[DocumentSummary]):
+        """The original page region of the answer's first figure or quoted sentence (None: no PDF
+        original, or the text is not found on its page)."""
+        from app.chat.pagecrop import crop_cell, crop_sentence, original_file
+        from app.chat.sources import TextSource
+
+        sources = {d.doc_id: d.source for d in docs}
+        answer = turn.answer
+        for record in answer.facts[:4]:
+            fact = record.fact
+            path = original_file(self.settings.home, fact.doc_id, sources.get(fact.doc_id, ""))
+            if path is None:
+                continue
+            page = (record.row.page if record.row is not None and record.row.page else None) or fact.locator.page
+            if fact.origin != "narrative" and fact.locator.table:
+                column = (fact.locator.column or "").split(" › ")[-1]
+                found = crop_cell(path, page, fact.text, record.row.name if record.row is not None else "", column)
+            else:
+                found = crop_sentence(path, page, fact.sentence or fact.text) if page else None
+            if found is not None:
+                return found
+        for source in turn.sources or []:
+            if isinstance(source, TextSource) and source.page:
+                path = original_file(self.settings.home, source.doc_id, sources.get(source.doc_id, ""))
+                if path is not None:
+                    found = crop_sentence(path, source.page, source.sentence)
+                    if found is not None:
+                        return found
+        return None

@@ -139,6 +139,8 @@ def table_source(doc: Disclosure, table: Table, facts) -> TableSource:
         frame = pd.DataFrame([[f.key, f.text] for f in table.fields], columns=["项目", "内容"])
         return TableSource(frame=frame, marked={(i, 1) for i in marked_fields}, total_rows=len(table.fields),
                            **common)
+    amounts = {c.index for c in table.columns if c.unit}  # never a subject code (2010301)
+    grid = [[as_printed(cell) if i in amounts else cell for i, cell in enumerate(row)] for row in grid]
     full = pd.DataFrame(grid, columns=columns) if grid else pd.DataFrame(columns=columns)
     keep_rows = _excerpt_rows(table, {r for r, _ in marked}) if len(table.rows) > EXCERPT_FROM else \
         list(range(len(table.rows)))
@@ -164,14 +166,41 @@ def _excerpt_columns(table: Table, shown: pd.DataFrame, used: set[int]) -> list[
             (table.columns[i].path and table.columns[i].path[0] in groups)]
 
 
-def _column_names(table: Table) -> list[str]:
-    """Header paths as column names, made unique (a DataFrame shows each name once)."""
+def _column_names(table: Table) -> pd.MultiIndex:
+    """The header as the document prints it: one level per header row (2024年预算数 above 合计 above
+    …), never a joined path; made unique (a table shows each column once)."""
+    paths = [[p for p in c.path if p] or [f"第{c.index + 1}栏"] for c in table.columns]
+    depth = max((len(p) for p in paths), default=1)
     names, seen = [], {}
-    for c in table.columns:
-        name = " › ".join(p for p in c.path if p) or f"第{c.index + 1}栏"
+    for path in paths:
+        name = tuple(path) + ("",) * (depth - len(path))
         seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
-    return names
+        if seen[name] > 1:
+            name = name[:len(path) - 1] + (f"{path[-1]}（{seen[name]}）",) + name[len(path):]
+        names.append(name)
+    return pd.MultiIndex.from_tuples(names) if names else pd.MultiIndex.from_tuples([("",)])
+
+
+def column_name(table: Table, label: str | None) -> str:
+    """A column as a reader names it: its own name, the group above it in brackets (因公出国（境）费
+    （2024年预算数）); never a joined path."""
+    column = next((c for c in table.columns if c.label == label), None)
+    parts = [p for p in (column.path if column else (label or "").split(" › ")) if p]
+    if not parts:
+        return ""
+    return parts[-1] if len(parts) == 1 else f"{parts[-1]}（{'·'.join(parts[:-1])}）"
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d{4,}(?:\.\d+)?")
+
+
+def as_printed(text: str) -> str:
+    """A cell's figure with thousands separators (96282213.44 → 96,282,213.44), as tables print them."""
+    if not _PLAIN_NUMBER.fullmatch(text or ""):
+        return text
+    whole, _, cents = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}" + (f".{cents}" if cents else "")
 
 
 def _excerpt_rows(table: Table, used: set[int]) -> list[int]:
