@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,25 +18,26 @@ from app.cli_eval import cmd_eval
 from app.library import expand_paths, ingest_paths, reindex_all, remove_document
 from app.render import render_table
 from app.settings import Settings
+from app.terminal import check_home, read_questions, safe, setup_logging
 from index.facts import FactStore
 from index.store import ChunkIndex
-from ingest.errors import BudgetQAError, NotFoundError
+from ingest.errors import BudgetQAError, NotFoundError, StoreError
 
 log = logging.getLogger("budgetqa")
 PROGRESS_FROM = 3  # files; fewer finish before a bar would help
 
 
-def _setup_logging(settings: Settings) -> None:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(settings.home / "budgetqa.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+def _writable_store(settings: Settings) -> FactStore:
+    """The fact store for a command that writes: a read-only data folder is refused before any work."""
+    store = FactStore(settings.home)
+    if store.read_only:
+        raise StoreError(f"数据目录（{settings.home}）只读，不能导入、删除或重建索引；提问和查看不受影响。",
+                         f"{settings.home}: read-only data folder")
+    return store
 
 
 def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
-    store = FactStore(settings.home)
+    store = _writable_store(settings)
     index = ChunkIndex.from_settings(settings)
     index.check()  # a mismatched embedding model stops here, before any file is read
     files, _ = expand_paths(args.paths)
@@ -45,7 +47,7 @@ def cmd_ingest(args, settings: Settings, out: Console, err: Console) -> int:
             task = progress.add_task("", total=len(files))
 
             def advance(path: Path) -> None:
-                progress.update(task, advance=1, description=path.name)
+                progress.update(task, advance=1, description=escape(safe(path.name)))
 
             report = ingest_paths(args.paths, store, on_file=advance, index=index)
     else:
@@ -71,15 +73,15 @@ def _print_ingest(report, out: Console) -> None:
         table = RichTable(title="导入结果")
         _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "提示", "状态"))
         for d in report.documents:
-            table.add_row(d.doc_id, escape(d.title), escape(d.issuer or "—"), str(d.year or "—"),
+            table.add_row(d.doc_id, escape(safe(d.title)), escape(safe(d.issuer or "—")), str(d.year or "—"),
                           f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), str(len(d.warnings)),
                           {"added": "新导入", "reindexed": "已存在，补建索引"}.get(d.status, "已存在，未改变"))
         out.print(table)
         for d in report.documents:
             for warning in d.warnings:
-                out.print(f"[yellow]提示[/yellow] {d.doc_id}：{escape(warning)}")  # document text is not markup
+                out.print(f"[yellow]提示[/yellow] {d.doc_id}：{escape(safe(warning))}")  # document text is not markup
     for s in report.skipped:
-        out.print(f"[red]跳过[/red] {escape(s.path)}：{escape(s.reason)}")
+        out.print(f"[red]跳过[/red] {escape(safe(s.path))}：{escape(safe(s.reason))}")
     out.print(f"共导入 {len(report.documents)} 个文档，跳过 {len(report.skipped)} 个。")
 
 
@@ -89,7 +91,7 @@ def _resolve(store: FactStore, ref: str):
         raise NotFoundError(f"没有找到与“{ref}”匹配的文档。可用 budgetqa docs 查看已导入的文档。",
                             f"no document matches {ref!r}")
     if len(found) > 1:
-        names = "；".join(f"{d.doc_id} {d.title}" for d in found)
+        names = "；".join(f"{d.doc_id} {safe(d.title)}" for d in found)
         raise NotFoundError(f"有多个文档与“{ref}”匹配，请用文档ID指定：{names}", f"ambiguous reference {ref!r}")
     return store.get(found[0].doc_id)
 
@@ -97,13 +99,13 @@ def _resolve(store: FactStore, ref: str):
 def cmd_show(args, settings: Settings, out: Console, err: Console) -> int:
     disclosure = _resolve(FactStore(settings.home), args.doc)
     if args.table is None:
-        out.print(f"{disclosure.title}（{disclosure.doc_id}）", markup=False)
-        out.print(f"发布单位：{disclosure.issuer or '未识别'}  地区：{disclosure.region or '未识别'}  "
+        out.print(safe(f"{disclosure.title}（{disclosure.doc_id}）"), markup=False)
+        out.print(f"发布单位：{safe(disclosure.issuer or '未识别')}  地区：{safe(disclosure.region or '未识别')}  "
                   f"年度：{disclosure.year or '未识别'}  类型：{disclosure.scope or ''}{disclosure.kind or ''}", markup=False)
         for t in disclosure.tables:
             pages = f"  第{t.page_start}页" if t.page_start else ""
             state = "（空表）" if t.is_empty else f"{len(t.rows)}行"
-            out.print(f"  {t.key}  {t.title}{'（' + t.part + '）' if t.part else ''}  {state}{pages}", markup=False)
+            out.print(safe(f"  {t.key}  {t.title}{'（' + t.part + '）' if t.part else ''}  {state}{pages}"), markup=False)
         return 0
     tables = [t for t in disclosure.tables if args.table in (t.key, t.number) or
               (t.key.startswith(args.table + "·"))]
@@ -111,7 +113,7 @@ def cmd_show(args, settings: Settings, out: Console, err: Console) -> int:
         keys = "、".join(t.key for t in disclosure.tables)
         raise NotFoundError(f"文档中没有表“{args.table}”。可选：{keys}", f"no table {args.table!r}")
     for t in tables:
-        out.print(render_table(t), markup=False, highlight=False)
+        out.print("\n".join(safe(line) for line in render_table(t).split("\n")), markup=False, highlight=False)
         out.print()
     return 0
 
@@ -124,14 +126,14 @@ def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
     table = RichTable(title=f"已导入文档（{settings.home}）")
     _columns(table, ("文档ID", "标题", "发布单位", "年度", "类型", "表格", "数字", "来源文件"))
     for d in docs:
-        table.add_row(d.doc_id, escape(d.title), escape(d.issuer or "—"), str(d.year or "—"),
-                      f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), escape(d.source))
+        table.add_row(d.doc_id, escape(safe(d.title)), escape(safe(d.issuer or "—")), str(d.year or "—"),
+                      f"{d.scope or ''}{d.kind or ''}", str(d.tables), str(d.facts), escape(safe(d.source)))
     out.print(table)
     return 0
 
 
 def cmd_remove(args, settings: Settings, out: Console, err: Console) -> int:
-    store = FactStore(settings.home)
+    store = _writable_store(settings)
     index = ChunkIndex.from_settings(settings)
     found = store.find(args.doc)
     if len(found) > 1:
@@ -144,56 +146,75 @@ def cmd_remove(args, settings: Settings, out: Console, err: Console) -> int:
         out.print_json(json.dumps({"removed": {"doc_id": removed.doc_id, "title": removed.title,
                                                "chunks": removed.chunks}}, ensure_ascii=False))
     else:
-        out.print(f"已删除文档 {removed.doc_id} {removed.title}（事实库、向量库、关键词索引，共 {removed.chunks} 个片段）。",
+        out.print(f"已删除文档 {removed.doc_id} {safe(removed.title)}（事实库、向量库、关键词索引，共 {removed.chunks} 个片段）。",
                   markup=False)
     return 0
 
 
 def cmd_reindex(args, settings: Settings, out: Console, err: Console) -> int:
-    store = FactStore(settings.home)
+    store = _writable_store(settings)
     index = ChunkIndex.from_settings(settings)
     with Progress(TextColumn("重建索引"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   console=err, transient=True) as progress:
         task = progress.add_task("", total=len(store.documents()))
-        total = reindex_all(store, index, lambda d: progress.update(task, advance=1, description=d.title))
+        total = reindex_all(store, index, lambda d: progress.update(task, advance=1, description=escape(safe(d.title))))
     out.print(f"已用嵌入模型“{index.embeddings.model_name}”重建检索索引：{len(store.documents())} 个文档，"
               f"{total} 个片段。", markup=False)
     return 0
 
 
 def cmd_ask(args, settings: Settings, out: Console, err: Console) -> int:
-    from app.engine import Engine
-
     if args.batch is not None:
-        try:
-            questions = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except OSError as exc:
-            raise NotFoundError(f"无法读取问题文件“{args.batch}”。", f"{args.batch}: {exc}") from exc
-    elif args.question:
+        questions = read_questions(args.batch)  # encoding detected; blank lines kept, answered as errors
+    elif args.question is not None:
         questions = [args.question]
     else:
         raise NotFoundError("请给出一个问题，或用 --batch 指定问题文件（每行一个问题）。", "ask: no question")
-    engine = Engine(FactStore(settings.home))
+    engine = []  # opened on the first real question
+    failed = 0
     for question in questions:
-        answer = engine.ask(question)
+        answer = _answer_one(question, engine, settings)
+        failed += answer.status == "error"
         if args.json:  # one JSON object per line, per question
             sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
             sys.stdout.flush()
         else:
             _print_answer(answer, out, with_question=len(questions) > 1)
-    return 0
+    return 2 if questions and failed == len(questions) else 0
+
+
+def _answer_one(question: str, engine: list, settings: Settings):
+    """One line's answer; any failure is this line's `error` answer and the batch goes on."""
+    from app.answer.compose import Answer
+
+    if not question.strip():
+        return Answer(question=question, status="error", text="这一行是空的，没有问题可回答。")
+    try:
+        if not engine:
+            from app.engine import Engine
+
+            engine.append(Engine(FactStore(settings.home)))
+        return engine[0].ask(question.strip())
+    except BudgetQAError as exc:
+        log.error("ask %r failed: %s", question, exc.detail)
+        return Answer(question=question, status="error", text=exc.message)
+    except (Exception, RecursionError) as exc:  # a defect of ours must not cost the other questions
+        log.exception("ask %r failed", question)
+        return Answer(question=question, status="error",
+                      text=f"回答这个问题时出现内部错误（{type(exc).__name__}），详情见 budgetqa.log。")
 
 
 def _print_answer(answer, out: Console, with_question: bool) -> None:
     if with_question:
-        out.print(f"问：{answer.question}", markup=False, style="bold")
-    label = {"answered": "", "no_answer": "[yellow]无法回答[/yellow] ", "clarify": "[yellow]请说明[/yellow] "}
+        out.print(f"问：{safe(answer.question)}", markup=False, style="bold")
+    label = {"answered": "", "no_answer": "[yellow]无法回答[/yellow] ", "clarify": "[yellow]请说明[/yellow] ",
+             "error": "[red]错误[/red] "}
     out.print(label.get(answer.status, ""), end="")
-    out.print(answer.text, markup=False, highlight=False)
+    out.print(safe(answer.text), markup=False, highlight=False)
     if answer.calculation:
         out.print(f"计算：{answer.calculation}", markup=False, highlight=False, style="dim")
     for source in answer.to_dict()["sources"]:
-        out.print(f"来源：{source['title']} · {source['locator']}", markup=False, highlight=False, style="dim")
+        out.print(safe(f"来源：{source['title']} · {source['locator']}"), markup=False, highlight=False, style="dim")
     if with_question:
         out.print()
 
@@ -219,6 +240,19 @@ def cmd_audit(args, settings: Settings, out: Console, err: Console) -> int:
                       markup=False, highlight=False)
     out.print("规则：" + "；".join(f"{r.id} {r.description}" for r in RULES.values()), markup=False, style="dim")
     return 0
+
+
+def cmd_doctor(args, settings: Settings, out: Console, err: Console) -> int:
+    from app.doctor import diagnose, print_diagnosis, repair
+
+    diagnosis = diagnose(settings)
+    if args.repair and not diagnosis.ok:
+        diagnosis = repair(settings, diagnosis)
+    if args.json:
+        out.print_json(json.dumps(diagnosis.to_dict(), ensure_ascii=False))
+    else:
+        print_diagnosis(diagnosis, lambda text: out.print(safe(text), markup=False, highlight=False))
+    return 0 if diagnosis.ok else 1
 
 
 def cmd_chat(args, settings: Settings, out: Console, err: Console) -> int:
@@ -294,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_remove)
     p = sub.add_parser("reindex", parents=[common], help="用当前嵌入模型重建检索索引（更换 BUDGETQA_EMBEDDING_MODEL 后）")
     p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("doctor", parents=[common], help="检查事实库、关键词索引和向量库是否完好、彼此一致；--repair 修复")
+    p.add_argument("--repair", action="store_true", help="修复发现的问题（重建索引、删除孤立片段、从原始文件恢复损坏的事实库）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_doctor)
     p = sub.add_parser("eval", parents=[common], help="按评测文件评测：问答准确率（按类型）、数字可追溯性、检索 recall@k 和延迟")
     p.add_argument("golden", type=Path, help="评测文件，如 tests/golden/qa_seed.yaml 或 tests/golden/retrieval.yaml")
     p.add_argument("--k", type=int, default=5, help="recall@k 的 k（默认 5）")
@@ -324,15 +362,30 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.load(args.home)
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)  # messages unwrapped
     try:
-        _setup_logging(settings)
+        check_home(settings.home)
+        setup_logging(settings.home)
         return args.func(args, settings, out, err)
+    except KeyboardInterrupt:
+        log.warning("%s interrupted (Ctrl+C)", args.command)
+        err.print("已中断（Ctrl+C）。已写入的数据保持完整，各存储一致。", markup=False, highlight=False)
+        return 130
     except BudgetQAError as exc:
         log.error("%s failed: %s", args.command, exc.detail)
-        err.print(f"[red]错误[/red]：{escape(exc.message)}")
+        err.print(f"[red]错误[/red]：{escape(safe(exc.message))}")
+        return 2
+    except sqlite3.DatabaseError as exc:  # a store file damaged while in use
+        log.exception("%s failed", args.command)
+        err.print(f"[red]错误[/red]：数据目录 {escape(safe(settings.home))} 中的数据库无法读写（{escape(safe(exc))}）。"
+                  "可运行 budgetqa doctor 检查，budgetqa doctor --repair 修复。")
         return 2
     except OSError as exc:
         log.exception("%s failed", args.command)
-        err.print(f"[red]错误[/red]：无法读写数据目录 {escape(str(settings.home))}（{escape(str(exc.strerror or exc))}）。")
+        reason = "磁盘空间不足" if exc.errno == 28 else str(exc.strerror or exc)
+        err.print(f"[red]错误[/red]：无法读写数据目录 {escape(safe(settings.home))}（{escape(safe(reason))}）。")
+        return 2
+    except Exception as exc:  # a defect of ours: a Chinese line here, the traceback in the log
+        log.exception("%s failed", args.command)
+        err.print(f"[red]错误[/red]：出现内部错误（{type(exc).__name__}），详情见 budgetqa.log。")
         return 2
 
 
