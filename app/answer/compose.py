@@ -52,6 +52,7 @@ class Answer:
     # a follow-up: what it took from the previous question ({"issuer", "year", "items", "operation"})
     inherited: dict = field(default_factory=dict)
     related: list[dict] = field(default_factory=list)  # the hybrid index's top sections (app/answer/related.py)
+    llm: dict = field(default_factory=dict)  # {"used", "model", "role"} when a language model took part (app/llm/)
 
     def to_dict(self) -> dict:
         """The `ask --json` object of DESIGN.md."""
@@ -72,6 +73,8 @@ class Answer:
         }
         if self.inherited:
             data["inherited"] = self.inherited
+        if self.llm:
+            data["llm"] = self.llm
         return data
 
 
