@@ -129,9 +129,20 @@ class Engine:
                       _one_issuer(pool))
         found = [(p, d) for d in pool if (p := staged("text passages", passage_from_hits, find_passage, query,
                                                       self.disclosure(d.doc_id), self.glossary, hits)) is not None]
-        passage, doc = max(found, key=lambda pd: pd[0].score) if found else (None, pool[0])
+        if found and all(p.context_only for p, _ in found):  # no reason in the top hits' sections: read it all
+            found = [(p, d) for d in pool if (p := staged("text passages", find_passage, query,
+                                                          self.disclosure(d.doc_id), self.glossary))] or found
+        reasons = [(p, d) for p, d in found if not p.context_only]
+        passage, doc = max(reasons or found, key=lambda pd: pd[0].score) if found else (None, pool[0])
         if passage is None:
             return _no(question, f"在{describe(doc)}中没有找到回答这个问题的文字。{coverage(docs)}")
+        if passage.context_only:  # a 为什么 the document does not answer: the figure's sentence, as context only
+            return Answer(question=question, status=NO_ANSWER,
+                          text=f"文件没有说明原因；相关的句子是：「{passage.text}」（据《{doc.title}》「{passage.where}」，"
+                               "仅供参考，不是原因）",
+                          checks=[Check("reason", False, "no reason marker for the asked item in the passage")],
+                          passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
+                                     "snippet": passage.text}])
         answer = Answer(question=question, status=ANSWERED,
                         text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」{note}",
                         passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,

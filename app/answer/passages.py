@@ -6,12 +6,18 @@ and by character bigrams of what is left of the question, with a preference for 
 that carry the cue family's own words (因为/由于 for a reason, 是指 for a definition …).
 The best passage is quoted verbatim (in 「」, which the verifier reads as a quotation) with its
 section, so every figure in it is the document's; nothing is paraphrased.
+
+A reason is a reason only when the document states one: the passage for a 为什么 question must
+carry a reason marker (原因, 主要是, 由于, 因为, 用于, 系, 导致, 受…影响, 根据…要求 …) in a clause about
+the asked item (the clause naming it, or the one right after). The best-scoring passage that does
+is taken; when none does, the best passage comes back marked `context_only`: the engine then says
+the document gives no reason and quotes the sentence as context, never as the reason.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.answer.candidates import bigrams
 from app.answer.glossary import Glossary, norm
@@ -41,6 +47,39 @@ class Passage:
     text: str
     where: str  # section path or table and field
     score: float
+    context_only: bool = False  # a reason question: the document states no reason; this is the figure's sentence
+
+
+# A stated reason: a cause or purpose word (系 only where it means 是: 主要系, 原因系, ，系…).
+REASON_MARKER = re.compile(r"原因|主要是|由于|因为|用于|导致|为了|受.{0,12}影响|(?:主要|原因|[，,])系|系因|"
+                           r"(?:根据|按照|落实).{0,20}(?:要求|需要|规定|安排|政策|标准|部署)")
+_CLAUSE_END = re.compile(r"[。；;！!？?]")
+_QUOTES = re.compile(r"[“”\"'‘’「」《》\s]")
+
+
+def item_terms(query: Query) -> list[str]:
+    """The asked items' names as a passage may print them (quotes and spaces removed; 三公经费 also as 三公)."""
+    terms = {_QUOTES.sub("", norm(t)) for item in query.items for t in [item.surface] + list(item.official[:4])}
+    terms |= {t[:-2] for t in terms if t.endswith(("经费", "支出")) and len(t) >= 4}
+    return sorted((t for t in terms if len(t) >= 2), key=len, reverse=True)
+
+
+def _naming(text: str, terms: list[str]) -> str:
+    """The sentences of a passage that name the item (the context quoted for a reason the document
+    does not give), else the whole passage."""
+    sentences = [x for x in re.findall(r"[^。！？!?]+[。！？!?]?", text) if any(t in _QUOTES.sub("", norm(x)) for t in terms)]
+    return "".join(sentences) or text
+
+
+def gives_reason(text: str, terms: list[str]) -> bool:
+    """Whether the text states a reason for the item: a reason marker in a clause naming the item or
+    in the clause right after it; with no item asked (为什么增加？), or an item named only before the
+    quoted text, a marker anywhere."""
+    clauses = [_QUOTES.sub("", norm(c)) for c in _CLAUSE_END.split(text)]
+    named = [i for i, c in enumerate(clauses) if any(t in c for t in terms)]
+    if not terms or not named:
+        return any(REASON_MARKER.search(c) for c in clauses)
+    return any(REASON_MARKER.search(clauses[j]) for i in named for j in (i, i + 1) if j < len(clauses))
 
 
 @dataclass
@@ -114,6 +153,8 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
         candidates += [_Candidate(clause, c.where, "", "", clause) for c in candidates if "；" in c.sentence
                        for clause in c.sentence.split("；") if len(clause) >= 6]
     best: Passage | None = None
+    best_reason: Passage | None = None  # the best passage that states a reason for the item
+    asked_items = item_terms(query) if reason else []
     asked = norm(query.question or "")
     places = _places(asked, glossary)
     for c in candidates:
@@ -144,7 +185,10 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
             cue = max(cue, 0.3 if any(w in text for w in places) else 0.0)
         # long sentences say many things; of two that answer alike, the shorter is the answer
         score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120) - 0.0001 * len(text)
-        if best is None or score > best.score:
+        is_best = best is None or score > best.score
+        # a reason must be about the item asked: its sentence (or the one before) names it
+        may_reason = reason and (named or not asked_items) and (best_reason is None or score > best_reason.score)
+        if is_best or may_reason:
             quoted = sentence
             if reason and len(c.paragraph) <= 160:
                 quoted = c.paragraph  # a short paragraph: the reason and what it is about, whole
@@ -156,9 +200,16 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
                 quoted = c.paragraph  # duties, structure, contacts: the whole paragraph
             if quoted.rstrip().endswith(("：", ":")) and c.following:
                 quoted = quoted.rstrip() + c.following  # 具体包括： and the list it announces
-            best = Passage(quoted, c.where, score)
+            passage = Passage(quoted, c.where, score)
+            if is_best:
+                best = passage
+            if may_reason and gives_reason(quoted, asked_items):
+                best_reason = passage
     if best is not None and reason and not any(w in norm(best.text) for w in strong):
         best = _with_reason(best, candidates)
+    if best is not None and reason and not gives_reason(best.text, asked_items):
+        reasoned = best_reason is not None and best_reason.score >= MIN_SCORE
+        best = best_reason if reasoned else replace(best, text=_naming(best.text, asked_items), context_only=True)
     return best if best is not None and best.score >= MIN_SCORE else None
 
 
