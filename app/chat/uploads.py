@@ -18,13 +18,17 @@ from typing import Callable
 from app.library import IngestedDocument, ingest_file
 from index.facts import FactStore
 from index.store import ChunkIndex
+from ingest import limits
 from ingest.errors import EmptyFileError, InputError, UnsupportedFormatError
 from ingest.pipeline import content_hash, parse_bytes
 
 log = logging.getLogger(__name__)
 
-UPLOAD_LIMIT_MB = 50
-UPLOAD_LIMIT = UPLOAD_LIMIT_MB * 1024 * 1024
+# The browser's uploader refuses above UPLOAD_LIMIT_MB decimal megabytes, the server above as
+# many MiB (server.maxUploadSize, app/chat/launch.py): every file either lets through is checked
+# here against the same byte count, and refused with a Chinese reason.
+UPLOAD_LIMIT_MB = limits.UPLOAD_LIMIT_MB
+UPLOAD_LIMIT = limits.UPLOAD_LIMIT_BYTES
 FORMATS = ("pdf", "txt", "html", "htm", "xls", "xlsx")  # what the readers take, as uploads
 _UNSAFE = re.compile(r"[^\w\u3000-\u303f\uff08\uff09（）()\-]+")
 _STEM_MAX = 80
@@ -50,7 +54,7 @@ def check_upload(name: str, size: int) -> None:
     if size == 0:
         raise EmptyFileError(f"文件“{name}”是空文件，未导入。", f"upload {name!r}: empty")
     if size > UPLOAD_LIMIT:
-        raise InputError(f"文件“{name}”超过 {UPLOAD_LIMIT_MB} MB（{size / 1024 / 1024:.1f} MB），未导入。",
+        raise InputError(f"文件“{name}”超过 {UPLOAD_LIMIT_MB} MB（{size / 1000 / 1000:.1f} MB），未导入。",
                          f"upload {name!r}: {size} bytes")
 
 
