@@ -1,13 +1,18 @@
-"""PDF disclosures (Word, WPS, ONLYOFFICE exports) through pdfplumber.
+"""PDF disclosures (Word, WPS, ONLYOFFICE exports): characters and ruling lines from PDFium.
 
 Each page gives its ruled tables as grids and the text outside them as lines, merged in
 reading order (top to bottom). Wrapped cell text ("一般公共服务\\n支出") is rejoined. A
 one-column "table" (a boxed catalogue or a framed paragraph) is text, not a grid.
+
+The page layer (characters with their boxes, the edges of lines and rectangles) comes from
+PDFium (ingest/readers/pdfium_layer.py). Finding ruled tables in those edges and reading a
+cell's text is pure geometry, and stays pdfplumber's (`pdfplumber.table`, `extract_text`):
+PDFium has no table finder. pdfminer, which pdfplumber would use to interpret the pages, is
+not used.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from pathlib import Path
@@ -29,22 +34,21 @@ class PdfReader:
         return data[:1024].lstrip().startswith(b"%PDF")
 
     def read(self, path: Path, data: bytes) -> RawDocument:
-        import pdfplumber  # heavy import, only when a PDF arrives
-        from pdfminer.pdfparser import PDFSyntaxError
+        from ingest.readers.pdfium_layer import PdfLayer, PdfLayerError  # only when a PDF arrives
 
         try:
-            pdf = pdfplumber.open(io.BytesIO(data))
-        except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+            pdf = PdfLayer(data)
+        except PdfLayerError as exc:
+            if exc.password:
+                raise InputError(f"无法打开 PDF 文件“{path.name}”（可能已加密或损坏）。", f"{path}: {exc!r}") from exc
             raise InputError(f"文件“{path.name}”不是有效的 PDF，或已损坏。", f"{path}: {exc!r}") from exc
-        except Exception as exc:  # pdfminer raises its own types for encrypted or broken files
-            raise InputError(f"无法打开 PDF 文件“{path.name}”（可能已加密或损坏）。", f"{path}: {exc!r}") from exc
         blocks: list[Block] = []
         with pdf:
-            for number, page in enumerate(pdf.pages, start=1):
+            for index in range(len(pdf)):
                 try:
-                    blocks.extend(page_blocks(page, number))
+                    blocks.extend(page_blocks(pdf.page(index), index + 1))
                 except Exception as exc:  # one unreadable page must not lose the document
-                    log.warning("%s page %d unreadable: %r", path.name, number, exc)
+                    log.warning("%s page %d unreadable: %r", path.name, index + 1, exc)
         if not any(isinstance(b, RawGrid) or b.text.strip() for b in blocks):
             raise InputError(
                 f"PDF 文件“{path.name}”没有可提取的文字（可能是扫描件），目前无法导入。",
@@ -53,12 +57,14 @@ class PdfReader:
         return RawDocument(source=path.name, format=self.format, blocks=blocks)
 
 
-_SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff（）“”])[ \u3000]+(?=[\u4e00-\u9fff（）“”])")
+_CJK = "\u4e00-\u9fff（）“”，。、；：？！"  # Chinese characters and full-width punctuation
+_SPACED_CJK = re.compile(f"(?<=[{_CJK}])[ \u3000]+(?=[{_CJK}])")
 
 
 def join_wrapped(text: str | None) -> str:
     """Cell text wrapped over lines: Chinese rejoins without a space, other text with one.
-    Letter-spaced Chinese ("因 公 出 国 （ 境 ） 费用") closes up too."""
+    Letter-spaced Chinese ("因 公 出 国 （ 境 ） 费用") closes up too, and so does a space
+    before or after full-width punctuation ("资源 ，为"), which only a kerning step leaves."""
     if not text:
         return ""
     parts = [_SPACED_CJK.sub("", p.strip()) for p in text.split("\n") if p.strip()]
@@ -71,24 +77,34 @@ def join_wrapped(text: str | None) -> str:
 
 
 def page_blocks(page, number: int) -> list[Block]:
-    tables = [t for t in page.find_tables() if t.bbox]
+    """A page's blocks; `page` has `chars` and `edges` as pdfplumber names them (a PageLayer)."""
+    from pdfplumber.table import TableFinder  # geometry only: no pdfminer parsing happens here
+
+    tables = [t for t in TableFinder(page).tables if t.bbox]
     placed: list[tuple[float, Block]] = []
-    text_page = page
+    chars = page.chars
     for table in tables:
         rows = [[join_wrapped(cell) for cell in row] for row in table.extract()]
         rows = [r for r in rows if any(r)]
         if not rows:
             continue
-        text_page = text_page.outside_bbox(table.bbox)
+        chars = [c for c in chars if not _overlaps(c, table.bbox)]
         if max(len(r) for r in rows) < 2:  # a framed paragraph or catalogue: text lines
             placed.extend((table.bbox[1] + i * 0.01, RawLine(text=r[0], page=number)) for i, r in enumerate(rows))
             continue
         placed.append((table.bbox[1], RawGrid(rows=rows, page=number, row_pages=[number] * len(rows))))
-    for top, text in visual_lines(text_page.chars):
+    for top, text in visual_lines(chars):
         if text and not _PAGE_NUMBER.match(text):
             placed.append((top, RawLine(text=text, page=number)))
     placed.sort(key=lambda item: item[0])
     return [block for _, block in placed]
+
+
+def _overlaps(char: dict, bbox) -> bool:
+    """pdfplumber's overlap test (touching counts): what `outside_bbox` leaves out."""
+    left, right = max(char["x0"], bbox[0]), min(char["x1"], bbox[2])
+    top, bottom = max(char["top"], bbox[1]), min(char["bottom"], bbox[3])
+    return right - left >= 0 and bottom - top >= 0 and (right - left) + (bottom - top) > 0
 
 
 def visual_lines(chars: list[dict]) -> list[tuple[float, str]]:
