@@ -189,8 +189,19 @@ def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
             yield path, outcome
         finished = True
     finally:
-        # on Ctrl+C or an error: do not wait for files still being parsed (the workers die with us)
+        if not finished:  # Ctrl+C or an error: files still being parsed are not waited for
+            _stop_workers(pool)
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now: at exit, concurrent.futures would otherwise wait for each
+    to finish the file it is parsing (Python 3.14 has pool.terminate_workers for this)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError, ValueError):  # already gone
+            pass
 
 
 def _one_per_process(files: list[Path], known: frozenset[str]):
