@@ -219,8 +219,11 @@ def score(labels: dict, docs: list, skipped: dict[str, str]) -> Score:
                 result.unit_right += 1
             else:
                 result.mismatches.append(f"{where}: unit {table.unit!r} (label {lt.get('unit')})")
+        matched = [(t.title, t.page_start) for d in held for t in d.tables if id(t) in used]
         for doc in held:
             for table in doc.tables:
+                if getattr(table, "part", None) and (table.title, table.page_start) in matched:
+                    continue  # the other side (收入 / 支出) of a two-sided table that was matched
                 if id(table) not in used and getattr(table, "standard", None):
                     result.spurious.append(f"{doc.source} {table.key} p{table.page_start} "
                                            f"“{table.title}” → {table.standard}")

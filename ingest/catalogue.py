@@ -14,7 +14,7 @@ from ingest.numbers import chinese_to_int, normalize
 
 _CN = "一二三四五六七八九十百"
 _NUMBER = re.compile(
-    rf"^(?P<num>表\s*[{_CN}\d]+(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d{1,3}(?!\d))|[{_CN}]+\s*、)\s*(?P<title>.*)$"
+    rf"^(?P<num>表\s*(?:(?:[{_CN}](?!般))+|\d+)(?:\s*[-—－]\s*\d+)?|[(（]?公开\s*\d+\s*表[)）]?|\d{{1,2}}(?:\s*[-—－]\s*\d+)?\s*[.．、](?!\d{1,3}(?!\d))|[{_CN}]+\s*、)\s*(?P<title>.*)$"
 )
 # Leader dots and page numbers ("……… 3", "......14-15"), and Word's PAGEREF field residue.
 _SUFFIX_NUMBER = re.compile(r"[(（]公开\s*\d+\s*表[)）]$")

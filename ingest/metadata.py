@@ -11,7 +11,7 @@ from ingest.numbers import normalize
 from ingest.sections import parse_heading
 
 # Lines that name the issuer: 部门全称：… / 编制单位：… / 预算单位：… and their variants.
-ISSUER_KEYS = ("部门全称", "编制单位", "预算单位", "预算主管部门", "编制部门", "主管部门", "单位名称", "部门名称", "填报单位")
+ISSUER_KEYS = ("部门全称", "编制单位", "预算单位", "预算主管部门", "编制部门", "主管部门", "单位名称", "部门名称", "填报单位", "部门")
 _ISSUER_LINE = re.compile(
     r"(?:" + "|".join(ISSUER_KEYS) + r")\s*[:：]\s*(?P<name>[^\s:：]{2,40}?)(?=\s+(?:金额)?单位\s*[:：]|\s*$|\s{2,})"
 )

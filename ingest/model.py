@@ -26,9 +26,10 @@ class Locator:
     row: int | None = None  # Row.index
     column: str | None = None  # Column.label
     section: str | None = None  # Section.path label
+    file: str | None = None  # the part's file, for a disclosure published as several files
 
     def describe(self) -> str:
-        parts = []
+        parts = [self.file] if self.file else []
         if self.page is not None:
             parts.append(f"第{self.page}页")
         for part in (self.table, self.section, self.column):
@@ -44,6 +45,7 @@ class Column:
     index: int
     path: tuple[str, ...]  # flattened header path, e.g. ("2024年预算数", "小计")
     unit: str = ""  # 元 for amounts, % for rates, "" for text columns
+    measures: tuple[str, ...] = ()  # canonical: 合计 / 基本支出 / 项目支出 / 上年 / 本年 / 预算数 / 决算数 …
 
     @property
     def label(self) -> str:
@@ -109,6 +111,8 @@ class Table:
     warnings: list[str] = field(default_factory=list)  # what the parser repaired or could not read
     page_start: int | None = None
     page_end: int | None = None
+    standard: str | None = None  # the prescribed table it is (ingest/standard_tables.yaml), None if unclassified
+    file: str | None = None  # the file it was printed in (a disclosure may be several files)
 
     @property
     def is_empty(self) -> bool:
@@ -127,6 +131,7 @@ class Table:
 class Paragraph:
     text: str
     page: int | None = None
+    file: str | None = None  # the file it was printed in (a disclosure may be several files)
 
 
 @dataclass
@@ -190,6 +195,7 @@ class Disclosure:
     catalogue: list[CatalogueEntry] = field(default_factory=list)
     narrative_facts: list[Fact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files it was read from (narrative part, tables part …)
 
     def table(self, key: str) -> Table | None:
         for table in self.tables:
@@ -241,7 +247,8 @@ def disclosure_from_dict(data: dict[str, Any]) -> Disclosure:
         return Table(
             key=d["key"], title=d["title"], number=d["number"], ordinal=d["ordinal"],
             part=d["part"], kind=d["kind"], unit=d["unit"],
-            columns=[Column(index=c["index"], path=tuple(c["path"]), unit=c["unit"]) for c in d["columns"]],
+            columns=[Column(index=c["index"], path=tuple(c["path"]), unit=c["unit"],
+                            measures=tuple(c.get("measures", ()))) for c in d["columns"]],
             rows=[
                 Row(index=r["index"], name=r["name"], code=r["code"], parent=r["parent"],
                     is_total=r["is_total"], page=r["page"],
@@ -252,7 +259,7 @@ def disclosure_from_dict(data: dict[str, Any]) -> Disclosure:
             fields=[FormField(key=f["key"], text=f["text"], value=dec(f["value"]), unit=f["unit"])
                     for f in d["fields"]],
             notes=list(d["notes"]), meta=dict(d["meta"]), warnings=list(d.get("warnings", [])),
-            page_start=d["page_start"], page_end=d["page_end"],
+            page_start=d["page_start"], page_end=d["page_end"], standard=d.get("standard"), file=d.get("file"),
         )
 
     def fact(d) -> Fact:
@@ -271,5 +278,5 @@ def disclosure_from_dict(data: dict[str, Any]) -> Disclosure:
         tables=[table(t) for t in data["tables"]],
         catalogue=[CatalogueEntry(**c) for c in data["catalogue"]],
         narrative_facts=[fact(f) for f in data["narrative_facts"]],
-        warnings=list(data["warnings"]),
+        warnings=list(data["warnings"]), files=list(data.get("files") or [data["source"]]),
     )

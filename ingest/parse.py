@@ -12,7 +12,9 @@ import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 
-from ingest.catalogue import entry_from_cells, entry_from_line, looks_like_table_title, number_tables, strip_leaders
+from ingest.catalogue import (
+    entry_from_cells, entry_from_line, looks_like_table_title, number_tables, strip_leaders, title_key,
+)
 from ingest.forms import build_form, is_form
 from ingest.metadata import ISSUER_KEYS, is_title_line, pick_title, squash
 from ingest.model import CatalogueEntry, Section, Table
@@ -128,6 +130,9 @@ def parse_document(raw: RawDocument) -> Parsed:
             if _NOTE.match(flat) and not parse_heading(text):
                 region.notes.append(text)
                 continue
+            if not raw.text_rows and not region.rows and region.meta and _WRAPPED_NAME.fullmatch(flat):
+                _wrap_meta(region, flat)  # "部门名称：江苏省人大" … "常委会办公厅" under the unit
+                continue
             heading = parse_heading(text)
             if raw.text_rows and not (heading and heading.level <= 2) and not _catalogue_heading(
                     text, catalogue_headings):
@@ -155,11 +160,36 @@ def parse_document(raw: RawDocument) -> Parsed:
         if hints:
             hints.extend(_table_hints(built))
     tables.sort(key=lambda t: (t.page_start or 0))
+    tables = _join_repeated(tables)
     warnings.extend(number_tables(tables, catalogue))
     lines = [b.text.strip() for b in items if isinstance(b, RawLine)]
     title = pick_title(lines) or (tables[0].title if tables else "")
     return Parsed(title=title, text="\n".join(_all_text(items)), sections=builder.sections(), tables=tables, catalogue=catalogue,
                   meta_lines=meta_lines, warnings=warnings)
+
+
+def _join_repeated(tables: list[Table]) -> list[Table]:
+    """A table continued on the next page under its title printed again (same title, same
+    columns) is one table."""
+    out: list[Table] = []
+    for table in tables:
+        last = out[-1] if out else None
+        if (last is not None and last.rows and table.rows and last.kind == table.kind == "grid"
+                and last.part == table.part and title_key(last.title) == title_key(table.title)
+                and [c.path for c in last.columns] == [c.path for c in table.columns]
+                and table.page_start is not None and last.page_end is not None
+                and 0 < table.page_start - last.page_end <= 1):
+            offset = len(last.rows)
+            for row in table.rows:
+                row.index += offset
+                if row.parent is not None:
+                    row.parent += offset
+            last.rows.extend(table.rows)
+            last.notes.extend(n for n in table.notes if n not in last.notes)
+            last.page_end = table.page_end or table.page_start
+            continue
+        out.append(table)
+    return out
 
 
 def _all_text(items) -> list[str]:
@@ -186,25 +216,125 @@ def _table_follows(items, i: int) -> bool:
     return False
 
 
-def _lift_title_rows(blocks):
-    """Some PDFs rule the title and the 编制单位/单位 line into the table: they are lines, not rows."""
-    for block in blocks:
-        if not isinstance(block, RawGrid):
-            yield block
+_BARE_NUMBER = re.compile(r"^(表[一二三四五六七八九十\d]+(?:[-—－]\d+)?|[(（]?公开\d+表[)）]?|附表\d*(?:[-—－]\d+)?)$")
+# A title cell that runs on into its issuer and unit lines ("收支预算总表部门：…单位：万元").
+_TITLE_THEN_META = re.compile(r"^(?P<title>.+?表(?:[（(][^()（）]{1,30}[)）])?)\s*(?P<meta>(?:" + "|".join(ISSUER_KEYS)
+                              + r"|(?:金额)?单位)\s*[:：].*)$")
+_META_NAME = re.compile(r"(?P<key>" + "|".join(ISSUER_KEYS) + r")\s*[:：]\s*(?P<name>.+?)(?=(?:金额)?单位\s*[:：]|$)")
+
+
+def _is_meta(text: str) -> bool:
+    flat = normalize(text).replace(" ", "")
+    return bool(_META.match(flat) or find_unit(flat))
+
+
+def _meta_line(text: str) -> str:
+    """The issuer and unit a run-on cell names, as one line ("部门：X  单位：万元"); the rest
+    of such a cell is the table's body flattened by the exporter, read again from the grid."""
+    flat = normalize(text).replace(" ", "")
+    parts = []
+    name = _META_NAME.match(flat)
+    if name:
+        parts.append(f"{name.group('key')}：{name.group('name')}")
+    unit = find_unit(flat)
+    if unit:
+        parts.append(f"单位：{unit}")
+    return "  ".join(parts) or text
+
+
+def _heading_lines(row: list[str], lifted: int) -> list[str] | None:
+    """The lines a grid row holds when it is a table's title, issuer or unit line, else None."""
+    filled = [c for c in row if c and c.strip()]
+    if not filled:
+        return None
+    if len(filled) == 1:
+        cell = filled[0]
+        run_on = _TITLE_THEN_META.match(normalize(cell).strip())
+        if run_on and looks_like_table_title(run_on.group("title")):
+            return [run_on.group("title"), _meta_line(run_on.group("meta"))]
+        if looks_like_table_title(cell) or (lifted and _SUBTITLE.match(normalize(cell).strip())):
+            return [cell]
+        return [_meta_line(cell) if len(cell) > 40 else cell] if _is_meta(cell) else None
+    joined = "  ".join(c.strip() for c in filled)
+    if len(filled) == 2 and all(looks_like_table_title(c) or _is_meta(c) for c in filled):
+        return filled
+    if _META.match(normalize(filled[0]).replace(" ", "")) and len(joined) <= 80:
+        return [joined]  # "部门：" | "青岚县文物局" | "单位：万元" across cells
+    return None
+
+
+def _split_grid(block: RawGrid):
+    """A grid's leading title rows become lines, and so does a table title ruled into the middle
+    of a grid (the next table starting under the last rows of the one before)."""
+    rows = block.rows
+    pages = block.row_pages or [block.page] * len(rows)
+    start = 0
+    i = 0
+    while i < len(rows):
+        lines = _heading_lines(rows[i], 0)
+        titled = lines is not None and any(looks_like_table_title(t) for t in lines)
+        at_top = i == start
+        if lines is None or (not at_top and not (titled and (
+                len(lines) > 1 or (i + 1 < len(rows) and _heading_lines(rows[i + 1], 1))))):
+            i += 1
             continue
-        lifted = 0
-        for row in block.rows:
-            filled = [c for c in row if c]
-            if not filled or len(filled) > 2 or not all(
-                    looks_like_table_title(c) or _META.match(normalize(c).replace(" ", "")) or find_unit(c)
-                    or (lifted and _SUBTITLE.match(normalize(c).strip())) for c in filled):
+        if i > start:
+            yield RawGrid(rows=rows[start:i], page=pages[start], row_pages=pages[start:i])
+        j = i
+        while j < len(rows):
+            lines = _heading_lines(rows[j], j - i)
+            if lines is None:
                 break
-            lifted += 1
-            for cell in filled:
-                yield RawLine(text=cell, page=block.page)
-        if lifted < len(block.rows):
-            pages = block.row_pages[lifted:] if block.row_pages else []
-            yield RawGrid(rows=block.rows[lifted:], page=block.page, row_pages=pages)
+            for line in lines:
+                yield RawLine(text=line, page=pages[j])
+            j += 1
+        start = i = j
+    if start < len(rows):
+        yield RawGrid(rows=rows[start:], page=pages[start], row_pages=pages[start:])
+
+
+def _join_wrapped_titles(pieces):
+    """A table title wrapped onto a second short line ("…支出预" / "算表") is one line."""
+    pending = None
+    for piece in pieces:
+        if pending is not None:
+            if (isinstance(piece, RawLine) and len(piece.text.strip()) <= 12
+                    and not looks_like_table_title(piece.text)
+                    and looks_like_table_title(pending.text.strip() + piece.text.strip())):
+                piece = RawLine(text=pending.text.strip() + piece.text.strip(), page=pending.page)
+            else:
+                yield pending
+            pending = None
+        if (isinstance(piece, RawLine) and not looks_like_table_title(piece.text) and len(piece.text.strip()) <= 60
+                and not _BARE_NUMBER.match(normalize(piece.text).replace(" ", ""))):
+            pending = piece
+            continue
+        yield piece
+    if pending is not None:
+        yield pending
+
+
+def _lift_title_rows(blocks):
+    """Some PDFs rule the title and the 编制单位/单位 line into the table: they are lines, not rows.
+    A table number printed on its own line above the title ("公开01表", "表一") joins the title."""
+    number: RawLine | None = None
+    pieces = (p for block in blocks for p in (_split_grid(block) if isinstance(block, RawGrid) else [block]))
+    for piece in _join_wrapped_titles(pieces):
+        if isinstance(piece, RawLine) and _BARE_NUMBER.match(normalize(piece.text).replace(" ", "")):
+            if number is not None:
+                yield number
+            number = piece
+            continue
+        if number is not None:
+            if isinstance(piece, RawLine) and looks_like_table_title(piece.text):
+                piece = RawLine(text=f"{normalize(number.text).replace(' ', '')} {piece.text.strip()}",
+                                page=piece.page)
+            else:
+                yield number
+            number = None
+        yield piece
+    if number is not None:
+        yield number
 
 
 def _header_rows(rows: list[list[str]]) -> list[list[str]]:
@@ -234,6 +364,17 @@ def _append_grid(region: _Region, grid: RawGrid) -> None:
     rows = [[r[0], *[""] * (width - len(r)), *r[1:]] if 0 < len(r) < width else r for r in rows]
     region.rows.extend(rows)
     region.row_pages.extend(pages)
+
+
+_WRAPPED_NAME = re.compile(r"[\u4e00-\u9fff（）()]{2,16}")
+
+
+def _wrap_meta(region: _Region, tail: str) -> None:
+    """The wrapped end of an issuer name printed under its key's line."""
+    for key in ISSUER_KEYS:
+        if region.meta.get(key):
+            region.meta[key] += tail
+            return
 
 
 def _read_meta(region: _Region, text: str) -> None:

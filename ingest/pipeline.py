@@ -25,6 +25,7 @@ from ingest.model import Disclosure
 from ingest.narrative import narrative_facts
 from ingest.parse import parse_document
 from ingest.readers import RawGrid, reader_for
+from ingest.standard import classify_tables
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,8 @@ def _disclosure(data: bytes, path: Path, raw, parsed) -> Disclosure:
         sections=parsed.sections, tables=parsed.tables, catalogue=parsed.catalogue,
         warnings=list(parsed.warnings),
     )
+    disclosure.files = [path.name]
+    disclosure.warnings.extend(classify_tables(disclosure.tables, disclosure.kind, year))
     disclosure.narrative_facts = narrative_facts(doc_id, disclosure.sections, year)
     facts = len(disclosure.facts())
     if facts > limits.MAX_FACTS:
