@@ -24,6 +24,12 @@ CONVERSATION = "conversation"  # session-state key: the saved conversation's id
 MAX_OPTION_BUTTONS = 8
 _RULE_CODE = re.compile(r"审核提示\s*[A-Z]\d{2}\s*（")
 _COVERAGE = "已收录的文件："
+_OPERATION_CODE = re.compile(r"(?<![A-Za-z_])(" + "|".join(OPERATION_NAMES) + r")(?![A-Za-z_])")
+
+
+def _operation_name(m: re.Match) -> str:
+    """The engine's operation codes (lookup, change …) in a check's wording, as readers say them."""
+    return {"extreme": "找最多或最少的一项", "breakdown": "构成"}.get(m.group(1), OPERATION_NAMES[m.group(1)])
 
 
 def ask_later(question: Question) -> None:
@@ -165,7 +171,7 @@ def _badge(answer) -> None:
             st.caption("没有核验记录。")
         for check in answer.checks:
             mark = ":green[:material/check_circle:]" if check.ok else ":orange[:material/info:]"
-            st.markdown(f"{mark} {md(check.detail)}")
+            st.markdown(f"{mark} {md(_OPERATION_CODE.sub(_operation_name, check.detail))}")
 
 
 def _related(answer, expanded: bool) -> None:
@@ -220,7 +226,7 @@ def _evidence(svc: ChatService, turn: Turn, number: int, docs) -> None:
         turn.evidence = svc.page_crop(turn, docs) or False
     if turn.evidence:
         crop = turn.evidence
-        st.image(crop.png, caption=f"原文第{crop.page}页（框出的是答案用到的位置）", width="stretch")
+        st.image(crop.png, caption=f"原文第{crop.page}页（框出的是答案用到的位置）", width=620)
         st.download_button("下载原文件", crop.path.read_bytes(), file_name=crop.path.name, mime="application/pdf",
                            icon=":material/picture_as_pdf:", key=f"original-{number}")
     tables = [s for s in turn.sources if isinstance(s, TableSource)]
@@ -247,7 +253,7 @@ def _card(turn: Turn, source: TableSource) -> None:
             table = record.table
             column = column_name(table, fact.locator.column) if table is not None else ""
             where = " · ".join(p for p in (row, column) if p)
-            st.markdown(f"{md(where)}：**{md(cell_as_printed(fact))}**")
+            st.markdown(f"{md(where)}：**{md(cell_as_printed(fact))}**" + (f" {md(source.unit)}" if source.unit else ""))
 
 
 def _sources(sources, number: int, whole_tables: bool) -> None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-LANG_SCRIPT = "<script>document.documentElement.lang = 'zh-CN';</script>"
+LANG_SCRIPT = """<script>
+document.documentElement.lang = 'zh-CN';
+document.querySelectorAll('.stSkipToContent').forEach(a => { a.textContent = '跳到正文'; });
+</script>"""
 STYLE = """
 <style>
 /* the uploader in Chinese: our label says the types and the size limit */

@@ -27,8 +27,8 @@ from ingest.pipeline import content_hash
 log = logging.getLogger(__name__)
 
 SCALE = 2.0  # pixels per point: sharp on a phone's screen
-MARGIN_Y = 90.0  # points above and below the outlined box
-MIN_WIDTH = 420.0  # points of page width kept around the box (a phone shows ~400 pt readably)
+MARGIN_Y = 70.0  # points above and below the outlined box
+MIN_WIDTH = 300.0  # points of page width kept around a cell (a phone shows ~300 pt readably)
 OUTLINE = (217, 119, 6)  # amber, the highlight colour of the source tables
 ORIGINALS_ENV = "BUDGETQA_ORIGINALS"
 _NEEDLE_CHARS = 14
@@ -126,7 +126,7 @@ def _render(path: Path, page_number: int, box, whole_width: bool = False) -> byt
     pad = 3.0
     outline = [(left - pad) * SCALE, (height - top - pad) * SCALE, (right + pad) * SCALE, (height - bottom + pad) * SCALE]
     ImageDraw.Draw(image).rectangle(outline, outline=OUTLINE, width=4)
-    span = width if whole_width else max(MIN_WIDTH, right - left + 80)
+    span = min(width, max(MIN_WIDTH, right - left + (24 if whole_width else 80)))
     x0 = min(max(0.0, (left + right) / 2 - span / 2), max(0.0, width - span))
     crop = (x0 * SCALE, max(0.0, height - top - MARGIN_Y) * SCALE, min(width, x0 + span) * SCALE,
             min(height, height - bottom + MARGIN_Y) * SCALE)
