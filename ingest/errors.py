@@ -10,7 +10,10 @@
     ├── StoreError               the data directory cannot be read or written
     │   ├── EmbeddingMismatchError   the vector index was built with another embedding model
     │   └── StoreBusyError           another process holds the index lock past the timeout
-    └── NotFoundError            a document or table asked for is not stored
+    ├── NotFoundError            a document or table asked for is not stored
+    └── LanguageModelError       the optional language model (app/llm/) cannot be used
+        ├── ModelUnavailableError    the endpoint is down, slow past the timeout, or refuses
+        └── PromptError              a template in prompts/ is missing or its placeholders are wrong
 
 Errors become output only at the edges (CLI, UI): they print `message`, log `detail`.
 """
@@ -64,4 +67,16 @@ class StoreBusyError(StoreError):
 
 
 class NotFoundError(BudgetQAError):
+    pass
+
+
+class LanguageModelError(BudgetQAError):
+    pass
+
+
+class ModelUnavailableError(LanguageModelError):
+    pass
+
+
+class PromptError(LanguageModelError):
     pass

@@ -93,8 +93,6 @@ def _table_grid(table: Tag) -> list[list[str]]:
     width = 0
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     for r, tr in enumerate(rows):
-        if len(grid) > limits.MAX_GRID_CELLS or len(rows) * width > limits.MAX_GRID_CELLS:  # spans multiply cells
-            raise _TableTooLarge(f"{len(rows):,} 行 × {width:,} 列")
         c = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
             while (r, c) in grid:
@@ -106,6 +104,8 @@ def _table_grid(table: Tag) -> list[list[str]]:
                     grid[(r + dr, c + dc)] = _cell_text(cell) if dr == dc == 0 else ""
             c += colspan
             width = max(width, c)
+            if len(grid) > limits.MAX_GRID_CELLS or len(rows) * width > limits.MAX_GRID_CELLS:  # spans multiply cells
+                raise _TableTooLarge(f"{len(rows):,} 行 × {width:,} 列")
     return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
