@@ -122,3 +122,22 @@ def failure_report(outcomes: list[Outcome], title: str, examples: int = 2) -> st
             lines.append(f"  expected: {expected}{' — ' + q.note if q.note else ''}; got: {o.status} {o.got!r}; "
                          f"verified: {o.verified}")
     return "\n".join(lines) + "\n"
+
+
+def update_report(path: Path, section: str, text: str) -> None:
+    """Replace (or add) the `## section` part of a markdown report, leaving the other parts as they are."""
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Generated-test failures (app/synthetic)\n\n"
+    parts, current = {}, None
+    head = []
+    for line in old.splitlines(keepends=True):
+        if line.startswith("## "):
+            current = line[3:].strip()
+            parts[current] = [line]
+        elif current is None:
+            head.append(line)
+        else:
+            parts[current].append(line)
+    body = text if text.startswith("## ") else f"## {section}\n\n{text}"
+    parts[section] = [body if body.endswith("\n") else body + "\n", "\n"]
+    path.write_text("".join(head) + "".join("".join(v) for v in parts.values()), encoding="utf-8")
