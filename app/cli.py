@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
+from app.cli_bench import add_bench_parser
 from app.cli_eval import cmd_eval
 from app.library import expand_paths, ingest_paths, reindex_all, remove_document
 from app.render import render_table
@@ -354,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", parents=[common], help="列出聊天界面中对答案的评价（👍/👎、意见、问题和答案）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=cmd_feedback)
+    add_bench_parser(sub, common)
     return parser
 
 

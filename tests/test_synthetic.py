@@ -112,3 +112,22 @@ def _round_trip(corpus, fmt: str, count: int, tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt,count", [("txt", 40), ("xlsx", 12), ("pdf", 8)])
 def test_written_documents_parse_back_to_their_figures(corpus, fmt, count, tmp_path):
     _round_trip(corpus, fmt, count, tmp_path)
+
+
+def test_bench_corpus_command_writes_documents_truth_and_questions(tmp_path):
+    import json
+
+    from app.cli import main
+    from app.eval_answers import load_answer_cases
+
+    out = tmp_path / "corpus"
+    assert main(["bench", "corpus", "3", str(out), "--seed", "4", "--formats", "txt,xlsx",
+                 "--home", str(tmp_path / "home")]) == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert [f for f in files if f.endswith((".txt", ".xlsx"))] and "truth.jsonl" in files and "questions.yaml" in files
+    truth = [json.loads(line) for line in (out / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(truth) == 3 and {t["file"] for t in truth} <= set(files)
+    cases = load_answer_cases(out / "questions.yaml")
+    assert len(cases) > 60 and all(set(c.files) <= set(files) for c in cases)
+    assert main(["bench", "corpus", "2", str(tmp_path / "bad"), "--formats", "docx",
+                 "--home", str(tmp_path / "home")]) == 2
