@@ -18,9 +18,7 @@ from pathlib import Path
 from ingest import limits
 from ingest.checks import sum_mismatches
 from ingest.errors import BudgetQAError, EmptyFileError, EncodingError, InputError, NotADisclosureError
-from ingest.metadata import (
-    document_kind, document_scope, document_year, issuer_from_duties, issuer_from_lines, parse_title, region_of,
-)
+from ingest.metadata import document_metadata
 from ingest.model import Disclosure
 from ingest.narrative import narrative_facts
 from ingest.parse import parse_document
@@ -146,17 +144,14 @@ def _disclosure(data: bytes, path: Path, raw, parsed) -> Disclosure:
     all_text = parsed.text
     digest = content_hash(data)
     doc_id = digest[:12]
-    title_issuer, _ = parse_title(parsed.title)
-    issuer = (issuer_from_lines(parsed.meta_lines) or _issuer_from_title(title_issuer)
-              or issuer_from_duties(all_text.splitlines()))
-    year = document_year(parsed.title, [t.title for t in parsed.tables] + [all_text[:2000]])
+    meta = document_metadata(parsed.title, parsed.meta_lines, all_text, [t.title for t in parsed.tables], path.name)
+    year = meta["year"]
     disclosure = Disclosure(
         doc_id=doc_id, content_hash=digest, source=path.name, format=raw.format,
-        title=parsed.title or path.stem, issuer=issuer,
-        region=region_of(issuer) or region_of(title_issuer), year=year,
-        kind=document_kind(parsed.title, all_text), scope=document_scope(parsed.title, all_text),
+        title=parsed.title or path.stem, issuer=meta["issuer"], region=meta["region"], year=year,
+        kind=meta["kind"], scope=meta["scope"],
         sections=parsed.sections, tables=parsed.tables, catalogue=parsed.catalogue,
-        warnings=list(parsed.warnings),
+        warnings=list(parsed.warnings) + meta["warnings"],
     )
     disclosure.files = [path.name]
     disclosure.warnings.extend(classify_tables(disclosure.tables, disclosure.kind, year))
@@ -176,13 +171,6 @@ def _disclosure(data: bytes, path: Path, raw, parsed) -> Disclosure:
         disclosure.warnings.append("文件中有部分文字是乱码（出现替换符“�”或“锟斤拷”），涉及的数字和名称可能不准确。")
     log.info("parsed %s: %d tables, %d warnings", path.name, len(disclosure.tables), len(disclosure.warnings))
     return disclosure
-
-
-def _issuer_from_title(title_issuer: str | None) -> str | None:
-    """The title names the issuer before the year unless it names only a region (上海市普陀区)."""
-    if not title_issuer or region_of(title_issuer) == title_issuer:
-        return None
-    return title_issuer
 
 
 def _mostly_chinese(text: str) -> bool:

@@ -143,3 +143,26 @@ def test_small_talk_leaves_the_conversation_where_it_was(engine):
     assert hello.status == "no_answer" and kept is context and hello.inherited == {}
     follow, _ = engine.converse("那2023年呢？", kept)
     assert _figure(follow) == Decimal("80000.00")
+
+
+def test_ellipsis_is_a_short_continuation_without_a_cue_of_its_own():
+    """The thresholds of app/answer/followup.py: ELLIPSIS_CHARS bounds an elliptical question,
+    UNKNOWN_NAME_CHARS is where a leftover starts to name something."""
+    from app.answer.followup import ELLIPSIS, ELLIPSIS_CHARS, NEW_TOPIC, NO_SUBJECT, UNKNOWN_NAME_CHARS, topic_link
+    from app.answer.glossary import load_glossary, norm
+    from app.answer.understand import understand
+
+    glossary = load_glossary()
+
+    def link(question: str, names_issuer: bool = False) -> str:
+        return topic_link(question, understand(question, glossary), names_issuer, glossary)
+
+    assert link("那2023年呢？") == link("去年的呢") == link("公务接待费呢") == link("那么公务接待费呢？") == ELLIPSIS
+    long_one = "那么请你再帮我仔细地从头到尾看一看公务接待费的具体情况呢"
+    assert len(norm(long_one)) > ELLIPSIS_CHARS and link(long_one) == NEW_TOPIC  # long: it says enough itself
+    assert link("那公务接待费比上年增加了多少呢？") != ELLIPSIS  # a cue of its own
+    assert link("比上年增长了多少？") == link("为什么增加？") == link("2023年是多少") == NO_SUBJECT
+    assert link("公务接待费是多少？") == NEW_TOPIC and link("比上年增长了多少？", names_issuer=True) == NEW_TOPIC
+    assert UNKNOWN_NAME_CHARS == 2
+    assert link("在吗") != NO_SUBJECT  # one leftover character (在) and no cue: asks nothing
+    assert link("火星局比上年增长了多少？") == NEW_TOPIC  # an unknown two-character-plus name is a subject
