@@ -16,7 +16,7 @@ from rich.table import Table as RichTable
 
 from app.cli_bench import add_bench_parser
 from app.cli_eval import cmd_eval
-from app.library import expand_paths, ingest_paths, reindex_all, remove_document
+from app.library import expand_paths, ingest_paths, reindex_all, remove_document, remove_part
 from app.render import render_table
 from app.settings import Settings
 from app.terminal import check_home, read_questions, safe, setup_logging
@@ -79,6 +79,9 @@ def _print_ingest(report, out: Console) -> None:
                           {"added": "新导入", "reindexed": "已存在，补建索引"}.get(d.status, "已存在，未改变"))
         out.print(table)
         for d in report.documents:
+            if len(d.files) > 1:  # a split document: its parts were joined
+                out.print(f"合并为一个文档 {d.doc_id}：" + " + ".join(escape(safe(f)) for f in d.files))
+        for d in report.documents:
             for warning in d.warnings:
                 out.print(f"[yellow]提示[/yellow] {d.doc_id}：{escape(safe(warning))}")  # document text is not markup
     for s in report.skipped:
@@ -136,13 +139,15 @@ def cmd_docs(args, settings: Settings, out: Console, err: Console) -> int:
 def cmd_remove(args, settings: Settings, out: Console, err: Console) -> int:
     store = _writable_store(settings)
     index = ChunkIndex.from_settings(settings)
-    found = store.find(args.doc)
+    holder = store.part_holder(Path(args.doc).name)
+    found = [] if holder else store.find(args.doc)
     if len(found) > 1:
         names = "；".join(f"{d.doc_id} {d.title}" for d in found)
         raise NotFoundError(f"有多个文档与“{args.doc}”匹配，请用文档ID指定：{names}", f"ambiguous reference {args.doc!r}")
     # A document only the chunk index still holds (an interrupted ingest) is removed by its exact id.
     doc_id = found[0].doc_id if found else args.doc
-    removed = remove_document(doc_id, store, index)
+    # A file name that is one part of a split document removes that part only.
+    removed = remove_part(holder, Path(args.doc).name, store, index) if holder else remove_document(doc_id, store, index)
     if args.json:
         out.print_json(json.dumps({"removed": {"doc_id": removed.doc_id, "title": removed.title,
                                                "chunks": removed.chunks}}, ensure_ascii=False))

@@ -35,7 +35,10 @@ from index.chunks import chunk_disclosure
 from index.facts import FactStore
 from index.store import ChunkIndex, IndexState
 from ingest.errors import BudgetQAError, InputError, NotFoundError, StoreError
+from ingest.metadata import issuer_key
+from ingest.parts import join, joinable, parts_of, role, without
 from ingest.pipeline import content_hash, parse_bytes, read_file
+from ingest.standard import coverage
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ class IngestedDocument:
     path: str
     status: str  # added | unchanged | reindexed
     chunks: int | None = None  # chunks in the retrieval index (None: no index given)
+    files: list[str] = field(default_factory=list)  # the files it was read from (several for a split document)
+    coverage: dict = field(default_factory=dict)  # standard tables found / missing / unclassified
+    absorbed: list[str] = field(default_factory=list)  # stored parts this document was joined with
 
 
 @dataclass
@@ -71,7 +77,7 @@ class IngestReport:
         return {
             "documents": [
                 {k: getattr(d, k) for k in ("doc_id", "title", "issuer", "year", "kind", "scope", "tables",
-                                             "facts", "warnings", "status", "path", "chunks")}
+                                             "facts", "warnings", "status", "path", "chunks", "files", "coverage")}
                 for d in self.documents
             ],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
@@ -129,7 +135,21 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
             log.exception("skipped %s after an unexpected error", path)
             report.skipped.append(Skipped(str(path), f"导入文件“{path.name}”时出现内部错误（{type(exc).__name__}），"
                                                      "已跳过；详情见数据目录中的 budgetqa.log。"))
+    report.documents = _grouped(report.documents)
     return report
+
+
+def _grouped(documents: list[IngestedDocument]) -> list[IngestedDocument]:
+    """One entry per disclosure: a part that a later file of the batch joined is reported under
+    the joined document (its files say which parts it holds)."""
+    absorbed = {old for d in documents for old in d.absorbed}
+    out, seen = [], set()
+    for d in reversed(documents):
+        if d.doc_id in absorbed or d.doc_id in seen:
+            continue
+        seen.add(d.doc_id)
+        out.append(d)
+    return list(reversed(out))
 
 
 def _read_and_parse(path: Path):
@@ -257,11 +277,14 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, p
                 with _interrupts_deferred():
                     chunks, status = index.add(store.get(existing)), "reindexed"
                 state.record(existing, chunks)
+        held = store.get(existing)
         return IngestedDocument(summary.doc_id, summary.title, summary.issuer, summary.year, summary.kind,
                                 summary.scope, summary.tables, summary.facts, summary.warnings, str(path),
-                                status, chunks)
+                                status, chunks, files=held.files or [held.source],
+                                coverage=coverage(held.tables, held.kind))
     disclosure = parsed[1] if parsed is not None and parsed[1] is not None else parse_bytes(data, path)
     with _interrupts_deferred():
+        disclosure, absorbed = _join_stored_parts(disclosure, store, index)
         chunks, warnings = _store_document(disclosure, store, index)
     if state is not None and chunks is not None:
         state.record(disclosure.doc_id, chunks)
@@ -269,7 +292,30 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, p
     log.info("ingested %s as %s", path, disclosure.doc_id)
     return IngestedDocument(disclosure.doc_id, disclosure.title, disclosure.issuer, disclosure.year,
                             disclosure.kind, disclosure.scope, len(disclosure.tables), len(disclosure.facts()),
-                            disclosure.warnings + warnings, str(path), "added", chunks)
+                            disclosure.warnings + warnings, str(path), "added", chunks,
+                            files=disclosure.files or [disclosure.source],
+                            coverage=coverage(disclosure.tables, disclosure.kind), absorbed=absorbed)
+
+
+def _join_stored_parts(disclosure, store: FactStore, index: ChunkIndex | None):
+    """A part of a split document (a narrative, or tables) joins the stored parts of the same
+    disclosure: the stored part is replaced by the joined document. → (document, ids replaced)."""
+    if role(disclosure) not in ("narrative", "tables") or not issuer_key(disclosure.issuer):
+        return disclosure, []
+    key = issuer_key(disclosure.issuer)
+    for summary in store.documents():
+        if summary.year != disclosure.year or issuer_key(summary.issuer) != key:
+            continue
+        stored = store.get(summary.doc_id)
+        if not joinable(stored, disclosure):
+            continue
+        joined = join([stored, disclosure])
+        if index is not None:
+            index.remove(stored.doc_id)
+        store.remove(stored.doc_id)
+        log.info("joined %s with stored %s as %s", disclosure.source, stored.doc_id, joined.doc_id)
+        return joined, [stored.doc_id]
+    return disclosure, []
 
 
 def _store_document(disclosure, store: FactStore, index: ChunkIndex | None) -> tuple[int | None, list[str]]:
@@ -355,6 +401,22 @@ class Removed:
     doc_id: str
     title: str
     chunks: int
+
+
+def remove_part(doc_id: str, file: str, store: FactStore, index: ChunkIndex) -> Removed:
+    """Take one file out of a split document: the other parts stay, as they were read."""
+    held = store.get(doc_id)
+    rest = without(held, file)
+    if rest is None:
+        names = "、".join(p["file"] for p in parts_of(held))
+        raise NotFoundError(f"文档“{doc_id}”没有可单独删除的文件“{file}”（它由 {names} 组成）。",
+                            f"remove part: {file} is not a removable part of {doc_id}")
+    chunks = index.remove(doc_id)
+    store.remove(doc_id)
+    store.add(rest)
+    index.add(rest)
+    log.info("removed part %s of %s; %s remains", file, doc_id, rest.doc_id)
+    return Removed(doc_id, f"{held.title}（{file}）", chunks)
 
 
 def remove_document(doc_id: str, store: FactStore, index: ChunkIndex) -> Removed:

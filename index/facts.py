@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS facts (
     subject_code TEXT, year INTEGER, measure TEXT, text TEXT NOT NULL, source_unit TEXT NOT NULL,
     sentence TEXT
 );
+CREATE TABLE IF NOT EXISTS parts (
+    content_hash TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    file TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE INDEX IF NOT EXISTS facts_code ON facts(subject_code);
 """
@@ -180,12 +184,21 @@ class FactStore:
     def has(self, content_hash: str) -> str | None:
         with closing(self._connect()) as db:
             row = db.execute("SELECT doc_id FROM documents WHERE content_hash = ?", (content_hash,)).fetchone()
+            # a file that is one part of a split document is held by the joined document
+            row = row or db.execute("SELECT doc_id FROM parts WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def part_holder(self, file: str) -> str | None:
+        """The split document that holds this file as one of its parts."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT doc_id FROM parts WHERE file = ?", (file,)).fetchone()
         return row[0] if row else None
 
     def hashes(self) -> set[str]:
         """Content hashes of every stored document."""
         with closing(self._connect()) as db:
-            return {r[0] for r in db.execute("SELECT content_hash FROM documents")}
+            return ({r[0] for r in db.execute("SELECT content_hash FROM documents")}
+                    | {r[0] for r in db.execute("SELECT content_hash FROM parts")})
 
     def add(self, d: Disclosure) -> bool:
         """Store a document; False if a document with the same content is already stored."""
@@ -201,6 +214,8 @@ class FactStore:
                      d.kind, d.scope, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      json.dumps(d.warnings, ensure_ascii=False), json.dumps(d.to_dict(), ensure_ascii=False)),
                 )
+                db.executemany("INSERT INTO parts VALUES (?,?,?)",
+                               [(p["content_hash"], d.doc_id, p["file"]) for p in d.parts])
                 for t in d.tables:
                     db.execute(
                         "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",

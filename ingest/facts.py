@@ -27,7 +27,7 @@ def table_facts(doc_id: str, table: Table) -> list[Fact]:
             continue
         facts.append(Fact(
             value=f.value, unit=f.unit, label=(title, project, f.key) if project else (title, f.key),
-            locator=Locator(page=table.page_start, table=table.key, column=f.key), doc_id=doc_id,
+            locator=Locator(page=table.page_start, table=table.key, column=f.key, file=table.file), doc_id=doc_id,
             text=f.text, source_unit=table.unit if f.unit == "元" else "", origin="form", year=title_year,
         ))
     for row in table.rows:
@@ -41,7 +41,7 @@ def table_facts(doc_id: str, table: Table) -> list[Fact]:
             facts.append(Fact(
                 value=cell.value, unit=cell.unit, label=tuple(p for p in label if p),
                 locator=Locator(page=row.page or table.page_start, table=table.key, row=row.index,
-                                column=column.label if column else None),
+                                column=column.label if column else None, file=table.file),
                 doc_id=doc_id, text=cell.text, source_unit=table.unit if cell.unit == "元" else "",
                 origin="table", subject_code=row.code,
                 year=_year(" ".join(path)) or title_year,

@@ -83,11 +83,15 @@ def document_year(title: str, lines: list[str]) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def document_kind(title: str, text: str) -> str | None:
+def document_kind(title: str, text: str, table_titles: list[str] | None = None) -> str | None:
     t = normalize(title)
     for word, kind in (("决算", "决算"), ("決算", "决算"), ("预算", "预算"), ("預算", "预算")):
         if word in t:
             return kind
+    ends = Counter("决算" if re.search(r"决算(总)?表", tt) else "预算" for tt in table_titles or []
+                   if re.search(r"[预决]算(总)?表", tt))
+    if ends:  # a tables-only file: its tables' titles say 预算表 / 决算表
+        return ends.most_common(1)[0][0]
     budget, final = text.count("预算") + text.count("預算"), text.count("决算") + text.count("決算")
     if not budget and not final:
         return None
@@ -151,3 +155,110 @@ def pick_title(lines: list[str]) -> str:
                 candidate = "".join(reversed(above)) + candidate
             return re.sub(r"^第[一二三四五六七八九十]+部分", "", candidate)
     return ""
+
+
+# --- issuers: one organisation however it is written -----------------------------------------
+
+# General rules for the long and short forms of an organ's name (applied in order).
+_ALIASES = (
+    (re.compile(r"中国共产党"), "中共"),
+    (re.compile(r"中国人民政治协商会议(?P<region>.+?)委员会"), r"\g<region>政协"),
+    (re.compile(r"人民代表大会常务委员会"), "人大常委会"),
+    (re.compile(r"(?P<region>[省市区县州旗])委员会"), r"\g<region>委"),
+    (re.compile(r"^中共(?=.+?[省市区县州旗]委)"), ""),  # 中共江苏省委办公厅 = 江苏省委办公厅
+    (re.compile(r"[（(](本级|汇总)[)）]$"), ""),
+)
+
+
+def issuer_key(name: str | None) -> str | None:
+    """A comparable form: 江苏省委办公厅, 中共江苏省委办公厅 and 中国共产党江苏省委员会办公厅 are
+    one key; so are 中国人民政治协商会议江苏省委员会办公厅 and 江苏省政协办公厅."""
+    if not name or name == UNRECOGNISED:
+        return None
+    key = normalize(name).replace(" ", "")
+    for pattern, short in _ALIASES:
+        key = pattern.sub(short, key)
+    return key or None
+
+
+UNRECOGNISED = "未识别"
+
+# An organisation's name ends in an organisation word; a sentence or a fragment does not.
+_ORGANISATION_END = re.compile(
+    r"(办公厅|办公室|委员会|常委会|人大|政协|委|厅|局|院|所|中心|处|站|队|馆|会|部|室|政府|办事处|街道|乡|镇|"
+    r"学校|中学|小学|学院|大学|幼儿园|医院|卫生院|分局|机关|团|社|公司|协会|基地|办|园|场|台|科|"
+    r"辦公廳|辦公室|委員會|廳|會|處|隊|館|園|團|機關|醫院|學校|衛生院|幼兒園)$")
+_NOT_A_NAME = re.compile(r"[，。；;,!！？?：:、“”\"]|^[(（]|^\d|公布|关于|近日|以下|其中|我们")
+_PLACEHOLDER = re.compile(r"XX|ＸＸ|××|xx|\*\*")
+
+
+def is_organisation_name(name: str | None) -> bool:
+    """Looks like an organisation's name: ends in an organisation word, no sentence punctuation,
+    no sentence words, not a bare region and not a template placeholder (上海市XX局)."""
+    if not name:
+        return False
+    flat = re.sub(r"[（(][^()（）]{1,20}[)）]$", "", normalize(name).replace(" ", ""))
+    if not 3 <= len(flat) <= 40 or _NOT_A_NAME.search(flat) or _PLACEHOLDER.search(flat):
+        return False
+    if region_of(flat) == flat:
+        return False
+    return bool(_ORGANISATION_END.search(flat))
+
+
+def issuers_from_lines(lines: list[str]) -> list[str]:
+    """Names after an issuer key, the most frequent first."""
+    names = Counter()
+    for line in lines:
+        for m in _ISSUER_LINE.finditer(normalize(line)):
+            name = m.group("name").strip()
+            if name and not name.startswith(("单位", "元", "万元")):
+                names[name] += 1
+    return [name for name, _ in names.most_common()]
+
+
+def pick_issuer(candidates: list[str | None]) -> tuple[str | None, bool]:
+    """The first candidate that is an organisation's name → (issuer, is_template). A template's
+    placeholder issuer (上海市XX局) marks the document as a blank template."""
+    template = False
+    for name in candidates:
+        if not name:
+            continue
+        if _PLACEHOLDER.search(normalize(name)):
+            template = True
+            continue
+        if is_organisation_name(name):
+            return name, template
+    return None, template
+
+
+def _issuer_from_title(title_issuer: str | None) -> str | None:
+    """The title names the issuer before the year unless it names only a region (上海市普陀区)."""
+    if not title_issuer or region_of(title_issuer) == title_issuer:
+        return None
+    return title_issuer
+
+
+def document_metadata(title: str, meta_lines: list[str], text: str, table_titles: list[str],
+                      file_name: str) -> dict:
+    """Issuer, region, year, kind and scope of one file, and the warnings they raise.
+
+    The issuer is the first organisation's name among: the 部门：/单位：/编制单位 lines (the most
+    frequent first), the title, the duties paragraph. A fragment never qualifies; when nothing
+    does, the issuer is unrecognised and a warning names the file. A template (its issuer a
+    placeholder such as 上海市XX局) has no issuer, year, kind or scope.
+    """
+    title_issuer, _ = parse_title(title)
+    lines = text.splitlines()
+    candidates = [*issuers_from_lines(meta_lines), _issuer_from_title(title_issuer), issuer_from_duties(lines)]
+    issuer, template = pick_issuer(candidates)
+    warnings: list[str] = []
+    if template and issuer is None:
+        warnings.append(f"“{file_name}”的发布单位是占位符（如“XX局”），看起来是空白模板：未识别年度、类型和口径。")
+        return {"issuer": None, "region": None, "year": None, "kind": None, "scope": None, "warnings": warnings}
+    if issuer is None:
+        warnings.append(f"未能从“{file_name}”中识别发布单位（封面、标题、“部门：”“编制单位：”行和职能段落都没有单位名称），"
+                        "发布单位记为“未识别”。")
+    year = document_year(title, table_titles + [text[:2000]])
+    return {"issuer": issuer, "region": region_of(issuer) or region_of(title_issuer), "year": year,
+            "kind": document_kind(title, text, table_titles), "scope": document_scope(title, text),
+            "warnings": warnings}

@@ -196,6 +196,7 @@ class Disclosure:
     narrative_facts: list[Fact] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files it was read from (narrative part, tables part …)
+    parts: list[dict[str, Any]] = field(default_factory=list)  # for a split document: each file's hash and metadata
 
     def table(self, key: str) -> Table | None:
         for table in self.tables:
@@ -279,4 +280,5 @@ def disclosure_from_dict(data: dict[str, Any]) -> Disclosure:
         catalogue=[CatalogueEntry(**c) for c in data["catalogue"]],
         narrative_facts=[fact(f) for f in data["narrative_facts"]],
         warnings=list(data["warnings"]), files=list(data.get("files") or [data["source"]]),
+        parts=list(data.get("parts") or []),
     )

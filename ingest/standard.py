@@ -153,7 +153,9 @@ def coverage(tables: list[Table], document_kind: str | None) -> dict:
     found, seen = [], set()
     for table in tables:
         if table.standard:
-            found.append({"standard": table.standard, "title": table.title})
+            entry = {"standard": table.standard, "title": table.title}
+            if entry not in found:  # the 收入 and 支出 parts of one two-sided table
+                found.append(entry)
             seen.add(table.standard)
     core = CORE.get(document_kind or "", ())
     kind_found = {s.kind for s in standards().standards if s.key in seen}
