@@ -93,18 +93,19 @@ def parse_bytes(data: bytes, path: Path) -> Disclosure:
 
 def _guarded(path: Path, stage: str, work):
     """Run a reader or parser step: our own errors pass, anything a library raises is a skipped file."""
+    step = {"读取": "read", "解析": "parse"}.get(stage, stage)
     try:
         return work()
     except BudgetQAError:
         raise
     except RecursionError as exc:
         raise InputError(f"{stage}文件“{path.name}”时出错：文件结构嵌套过深，可能已损坏或被恶意构造。",
-                         f"{path}: {stage} failed: RecursionError") from exc
+                         f"{path}: {step} failed: RecursionError") from exc
     except MemoryError as exc:
-        raise InputError(f"{stage}文件“{path.name}”时内存不足：文件内容过大。", f"{path}: {stage}: MemoryError") from exc
+        raise InputError(f"{stage}文件“{path.name}”时内存不足：文件内容过大。", f"{path}: {step}: MemoryError") from exc
     except Exception as exc:  # pdfminer, pypdfium2, openpyxl, xlrd, lxml, zipfile: each has its own types
         raise InputError(f"无法{stage}文件“{path.name}”：文件已损坏或格式异常（{type(exc).__name__}）。",
-                         f"{path}: {stage} failed: {type(exc).__name__}: {exc}") from exc
+                         f"{path}: {step} failed: {type(exc).__name__}: {exc}") from exc
 
 
 def pdf_page_count(data: bytes) -> int | None:
@@ -198,7 +199,7 @@ def _refuse_mojibake(path: Path, text: str) -> None:
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     if garbled >= 20 and garbled > cjk:
         raise EncodingError(
-            f"文件“{path.name}”的文字是乱码（UTF-8 文本被当作西文编码转存过，例如“æ\u0088\u0091”），"
+            f"文件“{path.name}”的文字是乱码（UTF-8 文本被当作西文编码转存过，“年”变成了“å¹´”这样的字符），"
             "无法可靠读取，已跳过。请使用原始文件导入。",
             f"{path}: Latin-1/cp1252 mojibake of UTF-8 ({garbled} garbled sequences, {cjk} CJK characters)")
 

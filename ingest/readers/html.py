@@ -42,7 +42,7 @@ class HtmlReader:
             _walk(root, blocks, buffer)
         except _TableTooLarge as exc:
             raise InputError(f"网页文件“{path.name}”中的表格过大（{exc}），超出导入上限，已跳过。",
-                             f"{path.name}: HTML table over MAX_GRID_CELLS: {exc}") from exc
+                             f"{path.name}: HTML table over MAX_GRID_CELLS ({exc.args[1]} rows x {exc.args[2]} columns)") from exc
         _flush(blocks, buffer)
         return RawDocument(source=path.name, format=self.format, blocks=blocks)
 
@@ -105,7 +105,7 @@ def _table_grid(table: Tag) -> list[list[str]]:
             c += colspan
             width = max(width, c)
             if len(grid) > limits.MAX_GRID_CELLS or len(rows) * width > limits.MAX_GRID_CELLS:  # spans multiply cells
-                raise _TableTooLarge(f"{len(rows):,} 行 × {width:,} 列")
+                raise _TableTooLarge(f"{len(rows):,} 行 × {width:,} 列", len(rows), width)
     return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
