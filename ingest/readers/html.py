@@ -41,7 +41,7 @@ class HtmlReader:
         try:
             _walk(root, blocks, buffer)
         except _TableTooLarge as exc:
-            raise InputError(f"网页文件“{path.name}”中的表格过大（{exc}），超出导入上限，已跳过。",
+            raise InputError(f"网页文件“{path.name}”中的表格过大（{exc.args[0]}），超出导入上限，已跳过。",
                              f"{path.name}: HTML table over MAX_GRID_CELLS ({exc.args[1]} rows x {exc.args[2]} columns)") from exc
         _flush(blocks, buffer)
         return RawDocument(source=path.name, format=self.format, blocks=blocks)
