@@ -78,26 +78,120 @@ def join_wrapped(text: str | None) -> str:
 
 def page_blocks(page, number: int) -> list[Block]:
     """A page's blocks; `page` has `chars` and `edges` as pdfplumber names them (a PageLayer)."""
-    from pdfplumber.table import TableFinder  # geometry only: no pdfminer parsing happens here
-
-    tables = [t for t in TableFinder(page).tables if t.bbox]
+    tables = [(t, t.bbox) for t in ruled_tables(page) if t.bbox]
     placed: list[tuple[float, Block]] = []
     chars = page.chars
-    for table in tables:
-        rows = [[join_wrapped(cell) for cell in row] for row in table.extract()]
+    for table, bbox in tables:
+        rows = [[join_wrapped(cell) for cell in row] for row in table_text(table, chars)]
         rows = [r for r in rows if any(r)]
         if not rows:
             continue
-        chars = [c for c in chars if not _overlaps(c, table.bbox)]
+        chars = [c for c in chars if not _overlaps(c, bbox)]
         if max(len(r) for r in rows) < 2:  # a framed paragraph or catalogue: text lines
-            placed.extend((table.bbox[1] + i * 0.01, RawLine(text=r[0], page=number)) for i, r in enumerate(rows))
+            placed.extend((bbox[1] + i * 0.01, RawLine(text=r[0], page=number)) for i, r in enumerate(rows))
             continue
-        placed.append((table.bbox[1], RawGrid(rows=rows, page=number, row_pages=[number] * len(rows))))
+        placed.append((bbox[1], RawGrid(rows=rows, page=number, row_pages=[number] * len(rows))))
     for top, text in visual_lines(chars):
         if text and not _PAGE_NUMBER.match(text):
             placed.append((top, RawLine(text=text, page=number)))
     placed.sort(key=lambda item: item[0])
     return [block for _, block in placed]
+
+
+def ruled_tables(page) -> list:
+    """`pdfplumber.table.TableFinder(page).tables` with the default settings ("lines" both ways),
+    the same tables: pdfplumber's steps, but the search for each crossing's smallest cell
+    looks only at the crossings on its own line and column, and compares the edges through
+    each crossing as sets made once (pdfplumber makes them again for every pair it tests)."""
+    from pdfplumber import table as geometry
+    from pdfplumber import utils
+
+    settings = geometry.TableSettings()
+    edges = (utils.filter_edges(page.edges, "v", min_length=settings.edge_min_length_prefilter)
+             + utils.filter_edges(page.edges, "h", min_length=settings.edge_min_length_prefilter))
+    edges = geometry.merge_edges(edges, snap_x_tolerance=settings.snap_x_tolerance,
+                                 snap_y_tolerance=settings.snap_y_tolerance,
+                                 join_x_tolerance=settings.join_x_tolerance,
+                                 join_y_tolerance=settings.join_y_tolerance)
+    edges = utils.filter_edges(edges, min_length=settings.edge_min_length)
+    crossings = geometry.edges_to_intersections(edges, settings.intersection_x_tolerance,
+                                                settings.intersection_y_tolerance)
+    cells = _cells(crossings)
+    return [geometry.Table(page, group) for group in geometry.cells_to_tables(cells)]
+
+
+def _cells(crossings: dict) -> list[tuple]:
+    """pdfplumber.table.intersections_to_cells, the same cells in the same order."""
+    from pdfplumber.utils import obj_to_bbox
+
+    vertical = {p: {obj_to_bbox(e) for e in edges["v"]} for p, edges in crossings.items()}
+    horizontal = {p: {obj_to_bbox(e) for e in edges["h"]} for p, edges in crossings.items()}
+
+    def connects(p1, p2) -> bool:
+        if p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2]):
+            return True
+        return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+
+    points = sorted(crossings)
+    by_x: dict = {}
+    by_y: dict = {}
+    for point in points:  # in sorted order: a column's points by y, a line's points by x
+        by_x.setdefault(point[0], []).append(point)
+        by_y.setdefault(point[1], []).append(point)
+    cells = []
+    for i, point in enumerate(points[:-1]):
+        below = [p for p in by_x[point[0]] if p[1] > point[1]]
+        right = [p for p in by_y[point[1]] if p[0] > point[0]]
+        cell = None
+        for below_point in below:
+            if not connects(point, below_point):
+                continue
+            for right_point in right:
+                if not connects(point, right_point):
+                    continue
+                corner = (right_point[0], below_point[1])
+                if corner in crossings and connects(corner, right_point) and connects(corner, below_point):
+                    cell = (point[0], point[1], corner[0], corner[1])
+                    break
+            if cell:
+                break
+        if cell:
+            cells.append(cell)
+    return cells
+
+
+def table_text(table, chars: list[dict]) -> list[list[str | None]]:
+    """`pdfplumber.table.Table.extract()`, the same cells and text, without testing every
+    character of the page against every row: a character belongs to the cell holding its
+    middle (left and top edges in, right and bottom out), rows found by bisection."""
+    from bisect import bisect_left
+
+    from pdfplumber.utils import extract_text
+
+    x0, top, x1, bottom = table.bbox
+    inside = []
+    for order, c in enumerate(chars):
+        v_mid, h_mid = (c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2
+        if x0 <= h_mid < x1 and top <= v_mid < bottom:
+            inside.append((v_mid, order, h_mid, c))
+    inside.sort(key=lambda item: (item[0], item[1]))
+    mids = [item[0] for item in inside]
+    out = []
+    for row in table.rows:
+        r_x0, r_top, r_x1, r_bottom = row.bbox
+        row_chars = sorted((item for item in inside[bisect_left(mids, r_top):bisect_left(mids, r_bottom)]
+                            if r_x0 <= item[2] < r_x1), key=lambda item: item[1])
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            c_x0, c_top, c_x1, c_bottom = cell
+            cell_chars = [item[3] for item in row_chars
+                          if c_x0 <= item[2] < c_x1 and c_top <= item[0] < c_bottom]
+            cells.append(extract_text(cell_chars, x_tolerance=3, y_tolerance=3) if cell_chars else "")
+        out.append(cells)
+    return out
 
 
 def _overlaps(char: dict, bbox) -> bool:

@@ -81,20 +81,30 @@ class PdfLayer:
         self._pdf.close()
 
     def page(self, index: int) -> PageLayer:
-        page = self._pdf[index]
+        page = raw.FPDF_LoadPage(self._pdf.raw, index)
+        if not page:
+            raise PdfLayerError(f"page {index + 1} does not load")
         try:
             return read_page(page, index + 1)
         finally:
-            page.close()
-
-    def pages(self):
-        for index in range(len(self._pdf)):
-            yield index
+            raw.FPDF_ClosePage(page)
 
 
-def read_page(page: pdfium.PdfPage, number: int) -> PageLayer:
-    rotation = page.get_rotation() % 360
-    x0, y0, x1, y1 = page.get_mediabox()
+def _media_box(page) -> tuple[float, float, float, float]:
+    """The page's MediaBox; PDFium reads it only from the page itself, so an inherited one comes
+    from the page's bounding box (MediaBox and CropBox, inherited)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if raw.FPDFPage_GetMediaBox(page, left, bottom, right, top):
+        return left.value, bottom.value, right.value, top.value
+    box = raw.FS_RECTF()
+    raw.FPDF_GetPageBoundingBox(page, box)
+    return box.left, box.bottom, box.right, box.top
+
+
+def read_page(page, number: int) -> PageLayer:
+    """One page (a raw FPDF_PAGE handle) as characters and edges."""
+    rotation = {1: 90, 2: 180, 3: 270}.get(raw.FPDFPage_GetRotation(page), 0)
+    x0, y0, x1, y1 = _media_box(page)
     x0, x1 = sorted((x0, x1))
     y0, y1 = sorted((y0, y1))
     # pdfminer's device matrix for the page's /Rotate, then pdfplumber's flip to top-left origin
@@ -109,7 +119,7 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageLayer:
     layer = PageLayer(number, width, height, rotation)
     layer.chars = _chars(page, ctm, flip)
     lines, rects, curves = [], [], []
-    _paths(page.raw, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, ctm, flip, lines, rects, curves)
+    _paths(page, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, ctm, flip, lines, rects, curves)
     layer.edges = lines + rects + curves
     return layer
 
@@ -126,38 +136,52 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _chars(page: pdfium.PdfPage, ctm: Matrix, height: float) -> list[dict]:
-    text_page = raw.FPDFText_LoadPage(page.raw)
+def _chars(page, ctm: Matrix, height: float) -> list[dict]:
+    text_page = raw.FPDFText_LoadPage(page)
     try:
         count = raw.FPDFText_CountChars(text_page)
         text = _page_text(text_page, count)
         box, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
         handle = ctypes.cast(text_page, ctypes.c_void_p)
+        is_generated, unicode_of = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
+        loose_box, matrix_of, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
+        text_object = _text_object
+        upright_page = ctm[:4] == (1, 0, 0, 1)
+        e, f = ctm[4], ctm[5]
         chars: list[dict] = []
         objects: list[int] = []  # each character's text object (its address)
-        near_generated: set[int] = set()  # objects PDFium wrote a character of its own next to
-        generated = False
+        spaced: list[int] = []  # characters PDFium wrote a space of its own after
         for i in range(count):
-            if raw.FPDFText_IsGenerated(text_page, i):
-                generated = True
-                if objects:
-                    near_generated.add(objects[-1])
+            code = text[i] if text is not None else chr(unicode_of(text_page, i))
+            if code == "\x00":
+                code = ""
+            elif code in _GENERATED and is_generated(text_page, i):
+                if code == " " and chars and (not spaced or spaced[-1] != len(chars) - 1):
+                    spaced.append(len(chars) - 1)
                 continue
-            code = text[i] if text is not None else chr(raw.FPDFText_GetUnicode(text_page, i))
-            raw.FPDFText_GetLooseCharBox(text_page, i, box)
-            raw.FPDFText_GetMatrix(text_page, i, matrix)
-            size = raw.FPDFText_GetFontSize(text_page, i)
-            obj = _text_object(handle, i) or 0
-            if generated:
-                near_generated.add(obj)
-                generated = False
-            chars.append(_char(code, box, matrix, size, ctm, height, text_page, i))
+            loose_box(text_page, i, box)
+            matrix_of(text_page, i, matrix)
+            size = font_size(text_page, i)
+            obj = text_object(handle, i) or 0
+            ma, md = matrix.a, matrix.d
+            if upright_page and matrix.b == 0 and matrix.c == 0 and ma > 0 and md > 0:
+                # pdfminer's box: advance and descent as in the loose box, then one em up
+                x0, x1, y0 = box.left + e, box.right + e, box.bottom + f
+                em = md * size
+                top = height - y0 - em
+                chars.append({"text": code, "x0": x0, "x1": x1, "top": top, "bottom": height - y0, "doctop": top,
+                              "width": x1 - x0, "height": em, "size": em, "upright": True, "_scale": ma})
+            else:
+                chars.append(_char(code, box, matrix, size, ctm, height))
             objects.append(obj)
-        if near_generated:
-            chars = _with_spaces(chars, objects, near_generated, text_page)
+        if spaced:
+            chars = _with_spaces(chars, objects, spaced)
         return chars
     finally:
         raw.FPDFText_ClosePage(text_page)
+
+
+_GENERATED = " \r\n\x02"  # what PDFium writes of its own: spaces, line breaks, hyphens
 
 
 # FPDFText_GetTextObject returning the address itself: the object's identity without a cast per call
@@ -175,84 +199,55 @@ def _page_text(text_page, count: int) -> str | None:
     return text if len(text) == count and not any("\ud800" <= ch <= "\udfff" for ch in text) else None
 
 
-def _object_text(obj, text_page) -> str:
-    size = raw.FPDFTextObj_GetText(obj, text_page, None, 0)
-    if size <= 2:
-        return ""
-    buffer = ctypes.create_string_buffer(size)
-    raw.FPDFTextObj_GetText(obj, text_page, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), size)
-    return buffer.raw[:size - 2].decode("utf-16-le", errors="replace")
-
-
-def _space_advance(obj) -> float:
-    """The width of a space in the text object's font and size, in text space (0 when unknown)."""
-    font = raw.FPDFTextObj_GetFont(obj)
+def _space_advance(obj: int) -> float:
+    """The width of a space in a text object's font and size, in text space (0 when unknown)."""
+    handle = ctypes.cast(ctypes.c_void_p(obj), raw.FPDF_PAGEOBJECT)
+    font = raw.FPDFTextObj_GetFont(handle)
     size, width = ctypes.c_float(), ctypes.c_float()
-    if not font or not raw.FPDFTextObj_GetFontSize(obj, size):
+    if not font or not raw.FPDFTextObj_GetFontSize(handle, size):
         return 0.0
     if not raw.FPDFFont_GetGlyphWidth(font, 0x20, size.value, width):
         return 0.0
     return width.value
 
 
-def _with_spaces(chars: list[dict], objects: list[int], candidates: set[int], text_page) -> list[dict]:
+def _with_spaces(chars: list[dict], objects: list[int], spaced: list[int]) -> list[dict]:
     """The page's characters with the space glyphs it draws put back.
 
-    PDFium's text extraction leaves out the space glyphs a page draws and writes spaces of
-    its own where it sees a gap, while pdfminer keeps them as characters; a space between two
-    characters splits a table cell's words ("1. 一般公共预算"). A text object's own text shows
-    where it has spaces, but PDFium writes its own there too (for a wide kerning step, "受理
-    、"): a space is put back only where the gap to the next character is the width of that
-    many spaces in the object's font, which a drawn space leaves and kerning almost never does.
+    PDFium's text extraction leaves out the space glyphs a page draws and writes a space of
+    its own where it sees a gap (a drawn space, or a wide kerning step), while pdfminer keeps
+    the drawn ones as characters; a space between two characters splits a table cell's words
+    ("1. 一般公共预算"). A space is put back where PDFium wrote one and the gap to the next
+    character on the line is a whole number of spaces in the font of either character: what a
+    drawn space leaves, and a kerning step almost never does.
     """
-    after: dict[int, int] = {}  # index of a character → spaces drawn right after it
-    advance: dict[int, float] = {}
-    index = 0
-    while index < len(chars):
-        obj, end = objects[index], index
-        while end + 1 < len(chars) and objects[end + 1] == obj:
-            end += 1
-        if obj in candidates:
-            _mark_spaces(chars, index, end, obj, text_page, after, advance)
-        index = end + 1
-    if not after:
+    inserted: dict[int, list[dict]] = {}
+    for i in spaced:
+        if i + 1 >= len(chars):
+            continue
+        char, nxt = chars[i], chars[i + 1]
+        gap = nxt["x0"] - char["x1"]
+        if gap <= 0.1 or abs(nxt["top"] - char["top"]) >= char["size"] / 2:
+            continue
+        for obj, scale in ((objects[i], char["_scale"]), (objects[i + 1], nxt["_scale"])):
+            width = _space_advance(obj) * abs(scale) if obj else 0.0
+            count = round(gap / width) if width > 0 else 0
+            if count >= 1 and abs(gap - count * width) <= 0.1:
+                step = gap / count
+                inserted[i] = [dict(char, text=" ", x0=char["x1"] + k * step, x1=char["x1"] + (k + 1) * step,
+                                    width=step) for k in range(count)]
+                break
+    if not inserted:
         return chars
     out: list[dict] = []
     for i, char in enumerate(chars):
         out.append(char)
-        count = after.get(i)
-        if not count or i + 1 >= len(chars):
-            continue
-        nxt = char_next = chars[i + 1]
-        gap = char_next["x0"] - char["x1"]
-        width = advance[i] * count
-        if width > 0 and abs(gap - width) <= 0.1 and abs(nxt["top"] - char["top"]) < char["size"] / 2:
-            step = gap / count
-            out.extend(dict(char, text=" ", x0=char["x1"] + k * step, x1=char["x1"] + (k + 1) * step, width=step)
-                       for k in range(count))
+        out.extend(inserted.get(i, ()))
     return out
 
 
-def _mark_spaces(chars, first: int, last: int, obj: int, text_page, after: dict, advance: dict) -> None:
-    handle = ctypes.cast(ctypes.c_void_p(obj), raw.FPDF_PAGEOBJECT)
-    text = _object_text(handle, text_page)
-    if not any(ch.isspace() for ch in text):
-        return
-    if [ch for ch in text if not ch.isspace()] != [chars[i]["text"] for i in range(first, last + 1)]:
-        return  # the object's text and its characters do not line up: leave it as PDFium has it
-    scale = abs(chars[first]["_scale"])
-    space = _space_advance(handle) * scale
-    position = first - 1  # the character a space follows (the one before the object, for a leading space)
-    for ch in text:
-        if ch.isspace():
-            if position >= 0:
-                after[position] = after.get(position, 0) + 1
-                advance[position] = space
-        else:
-            position += 1
-
-
-def _char(text: str, box, m, size: float, ctm: Matrix, height: float, text_page, index: int) -> dict:
+def _char(text: str, box, m, size: float, ctm: Matrix, height: float) -> dict:
+    """Any other character: mirrored, rotated or on a turned page."""
     a, b, c, d = m.a, m.b, m.c, m.d
     if b == 0 and c == 0 and a and d:
         # pdfminer's box: the advance from the loose box, the descent too, then one em up
