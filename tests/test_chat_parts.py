@@ -102,11 +102,13 @@ def test_table_source_marks_the_used_cells(service):
     (source,) = answer_sources(turn.answer, service.disclosure)
     assert isinstance(source, TableSource) and source.table_key == "表十"
     # a wide table shows the asked year's header group first, the whole table on request
-    assert source.excerpt and all(c.startswith("2024年预算数") for c in source.frame.columns)
-    assert len(source.full.columns) == 12 and any(c.startswith("2023年预算数") for c in source.full.columns)
+    # its header rows as printed (one level per row of the header), never a joined path
+    assert source.excerpt and all(c[0] == "2024年预算数" for c in source.frame.columns)
+    assert len(source.full.columns) == 12 and any(c[0] == "2023年预算数" for c in source.full.columns)
+    assert not any("›" in part for c in source.full.columns for part in c)
     (cell,) = source.marked
     assert source.frame.iat[cell] == "1,000,000.00"
-    assert source.frame.columns[cell[1]] == "2024年预算数 › 因公出国（境）费"
+    assert [p for p in source.frame.columns[cell[1]] if p] == ["2024年预算数", "因公出国（境）费"]
     html = styled(source.frame, source.marked).to_html()
     painted = {(int(r), int(c)) for rule in html.split("}") if "#ffe08a" in rule
                for r, c in re.findall(r"_row(\d+)_col(\d+)", rule)}
@@ -247,3 +249,163 @@ def test_chat_command_is_on_the_command_line():
     assert "--port" in help_text and "--home" in help_text
     assert re.search(r"127\.0\.0\.1", subprocess.run(
         [sys.executable, "-m", "app.cli", "--help"], cwd=ROOT, capture_output=True, text=True).stdout)
+
+
+def test_launcher_sets_a_calm_theme_and_no_data_export():
+    command = streamlit_command(8600)
+    assert command[command.index("--theme.primaryColor") + 1] not in ("#ff4b4b", "red")
+    primary = command[command.index("--theme.primaryColor") + 1].lstrip("#")
+    red, green, blue = (int(primary[i:i + 2], 16) for i in (0, 2, 4))
+    assert blue > red, "the primary colour (focus rings, progress, selection) is not a red"
+    assert command[command.index("--client.disableDataExport") + 1] == "true"
+
+
+# --- figures in the document's own form ------------------------------------------------------
+
+
+def _record(value: str, text: str, source_unit: str, name: str = "公务接待费"):
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from ingest.model import Fact, Locator
+
+    fact = Fact(Decimal(value), "元", ("某表", name, "预算数"), Locator(page=3, table="表一", row=0, column="预算数"),
+                "d1", text, source_unit)
+    return SimpleNamespace(fact=fact, display_name=lambda: name, row=None, table=None)
+
+
+def test_a_figure_printed_in_wan_yuan_keeps_its_unit_and_decimals():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from app.chat.figures import cell_as_printed, headline
+
+    answer = SimpleNamespace(value=Decimal("8300"), unit="元", text="某单位公务接待费预算数为8,300.00元。",
+                             facts=[_record("8300", "0.83", "万元")])
+    shown = headline(answer, "lookup")
+    assert shown.value == "0.83万元" and shown.other == "合 8,300 元" and shown.label == "公务接待费"
+    printed_in_yuan = SimpleNamespace(value=Decimal("1234567.5"), unit="元", text="",
+                                      facts=[_record("1234567.5", "1234567.50", "元")])
+    shown = headline(printed_in_yuan, "lookup")
+    assert shown.value == "1,234,567.50元" and shown.other == "合 123.46 万元"
+    assert cell_as_printed(_record("96282213.44", "96282213.44", "元").fact) == "96,282,213.44"
+    assert cell_as_printed(_record("8300", "0.83", "万元").fact) == "0.83"
+
+
+def test_a_change_says_its_direction_and_percentage():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from app.chat.figures import headline
+
+    facts = [_record("517000", "51.70", "万元", "差旅费"), _record("1537000", "153.70", "万元", "差旅费")]
+    down = SimpleNamespace(value=Decimal("1020000"), unit="元", facts=facts,
+                           text="差旅费预算数51.70万元，比上年减少1,020,000.00元，下降66.4%。")
+    shown = headline(down, "change")
+    assert (shown.value, shown.delta, shown.label) == ("↓102.00万元", "−66.4%", "差旅费 · 增减")
+    up = SimpleNamespace(value=Decimal("30000"), unit="元", facts=facts[:1], text="比上年增加3.00万元，增长6.2%。")
+    assert headline(up, "change").value.startswith("↑") and headline(up, "change").delta == "+6.2%"
+
+
+def test_the_extreme_is_named_by_its_own_row():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from app.chat.figures import headline
+
+    facts = [_record("900", "900.00", "元", "支出合计"), _record("500", "500.00", "元", "印刷费"),
+             _record("400", "400.00", "元", "邮电费")]
+    answer = SimpleNamespace(value=Decimal("500"), unit="元", facts=facts, text="最多的是印刷费。")
+    assert headline(answer, "extreme").label == "印刷费"
+
+
+# --- conversations and feedback --------------------------------------------------------------
+
+
+def test_conversations_are_saved_listed_replayed_and_deleted(tmp_path_factory, tmp_path):
+    from tests.chat_support import copy_home
+
+    svc = ChatService(Settings.load(copy_home(sample_home(tmp_path_factory), tmp_path / "home")))
+    docs = svc.documents()
+    first = Question("外事办今年出国经费多少？", "外事办今年出国经费多少？", None)
+    turn, context = svc.answer(first, Scope(), docs)
+    conversation = svc.save(None, first, turn)
+    follow = Question("那2023年呢？", "那2023年呢？", context)
+    turn2, _ = svc.answer(follow, Scope(), docs)
+    assert svc.save(conversation, follow, turn2) == conversation
+    (listed,) = svc.history.conversations()
+    assert (listed.id, listed.title, listed.turns) == (conversation, "外事办今年出国经费多少？", 2)
+    replayed, _ = svc.replay(conversation, Scope(), docs)
+    assert [t.shown for t in replayed] == ["外事办今年出国经费多少？", "那2023年呢？"]
+    assert [t.answer.value for t in replayed] == [turn.answer.value, turn2.answer.value]  # the context carried
+    assert svc.history.delete(conversation) and svc.history.conversations() == []
+    assert svc.replay(conversation, Scope(), docs)[0] == []
+
+
+def test_feedback_is_exported_with_its_answer_by_the_command_line(tmp_path_factory, tmp_path):
+    import json
+
+    from tests.chat_support import copy_home
+
+    home = copy_home(sample_home(tmp_path_factory), tmp_path / "home")
+    svc = ChatService(Settings.load(home))
+    turn = ask(svc, "外事办今年出国经费多少？")
+    given = svc.history.add_feedback(-1, turn.shown, turn.answer.to_dict(), "", "c1", 0)
+    svc.history.set_comment(given, "想看上年的数")
+    svc.history.add_feedback(1, "什么是三公经费？", {"answer": "指…", "facts": [], "sources": []})
+    out = subprocess.run([sys.executable, "-m", "app.cli", "feedback", "--json", "--home", str(home)], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    report = json.loads(out)
+    assert (report["up"], report["down"]) == (1, 1)
+    down = report["feedback"][0]
+    assert down["rating"] == "down" and down["comment"] == "想看上年的数" and down["question"] == turn.shown
+    assert down["answer"]["answer"] == turn.answer.text and down["answer"]["result"]["value"] == "1000000.00"
+    assert down["doc_ids"] == [svc.documents()[0].doc_id] and down["conversation_id"] == "c1"
+
+
+def test_coverage_is_one_line_of_issuers_and_years_never_file_names(tmp_path_factory):
+    svc = ChatService(Settings.load(wanli_home(tmp_path_factory)))
+    docs = svc.documents()
+    line = svc.coverage(docs)
+    assert "\n" not in line and "2023、2024年" in line and line.count("万里街道") == 1
+    assert not any(d.source in line for d in docs)
+
+
+# --- the page itself as evidence ------------------------------------------------------------
+
+
+def test_the_page_region_of_a_pdf_cell_and_sentence_is_outlined(tmp_path_factory):
+    import io
+
+    from PIL import Image
+
+    from app.chat.pagecrop import OUTLINE, crop_cell, crop_sentence
+    from tests.conftest import corpus_file
+
+    pdf = corpus_file("shanghai-putuo-wanli-subdistrict-2024-dept-budget.pdf")
+    svc = ChatService(Settings.load(wanli_home(tmp_path_factory)))
+    doc = next(svc.disclosure(d.doc_id) for d in svc.documents() if d.year == 2024)
+    fact = next(f for f in doc.facts() if f.origin == "table" and f.locator.page and len(f.text) >= 5)
+    crop = crop_cell(pdf, fact.locator.page, fact.text, "", fact.locator.column.split(" › ")[-1])
+    assert crop is not None and crop.page == fact.locator.page
+    image = Image.open(io.BytesIO(crop.png)).convert("RGB")
+    assert 300 < image.size[0] < 2000 and image.size[1] < image.size[0] * 2
+    assert sum(1 for c in image.getdata() if c == OUTLINE) > 100, "the cell is outlined"
+    sentence = next(p.text for s in doc.sections for x in s.walk() for p in x.paragraphs
+                    if p.page and len(p.text) > 30)
+    page = next(p.page for s in doc.sections for x in s.walk() for p in x.paragraphs if p.text == sentence)
+    assert crop_sentence(pdf, page, sentence) is not None
+    assert crop_cell(pdf, fact.locator.page, "987654321.98") is None  # a figure the page does not print
+
+
+def test_the_original_is_found_only_when_its_bytes_are_the_ingested_ones(tmp_path, monkeypatch):
+    from app.chat.pagecrop import original_file
+    from ingest.pipeline import content_hash
+
+    folder = tmp_path / "originals"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4 one")
+    monkeypatch.setenv("BUDGETQA_ORIGINALS", str(folder))
+    right = content_hash(b"%PDF-1.4 one")[:12]
+    assert original_file(tmp_path / "h1", right, "a.pdf") == folder / "a.pdf"
+    assert original_file(tmp_path / "h2", content_hash(b"other")[:12], "a.pdf") is None

@@ -1,6 +1,6 @@
 """Suggested questions for a first visit, drawn from the documents that are actually ingested.
 
-For the most recent documents, questions are written from each document's own issuer name
+For the document ingested last and the most recent ones, questions are written from each document's own issuer name
 (the shortest everyday form of it that still names that issuer alone), its year, and common
 budget items that its tables or narrative actually print. Every candidate is then put to the
 engine; only those it answers — with a verified figure or a quoted passage — are offered, one
@@ -45,8 +45,12 @@ def suggest(engine, docs: list[DocumentSummary], glossary: Glossary) -> list[Sug
 
 
 def _recent(docs: list[DocumentSummary]) -> list[DocumentSummary]:
-    """Latest year first, 部门 before 单位, one document per issuer."""
+    """The document ingested last first (a new upload is what the user wants to ask about), then
+    latest year first, 部门 before 单位; one document per issuer."""
     ranked = sorted(docs, key=lambda d: (-(d.year or 0), d.scope != "部门", d.title))
+    if ranked:
+        newest = max(docs, key=lambda d: d.ingested_at or "")
+        ranked = [newest] + [d for d in ranked if d is not newest]
     seen, out = set(), []
     for d in ranked:
         if d.issuer and d.issuer not in seen:
