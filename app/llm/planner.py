@@ -137,9 +137,11 @@ def supported(item: str, question: str, glossary: Glossary) -> bool:
     return any(w in text for w in words) or _overlap(item, question) >= GROUNDED
 
 
-def contradicted(item: str, base: Query, question: str, labels: list[str]) -> bool:
-    """The question names something the rules know (or a printed label) that is not this item."""
-    named = [o for i in base.items + ([base.denominator] if base.denominator else []) for o in i.official[:3]]
+def contradicted(item: str, base: Query, question: str, labels: list[str], glossary: Glossary) -> bool:
+    """The question names something the glossary knows (or a printed label) that is not this item.
+    A phrase the rules only carried over from the question (住宿交通) names nothing known."""
+    known = [i for i in base.items + ([base.denominator] if base.denominator else []) if i.surface in glossary.phrases]
+    named = [o for i in known for o in i.official[:3]]
     text = norm(question)
     named += [label for label in labels if len(norm(label)) >= 3 and norm(label) in text]
     return bool(named) and not any(_related(item, n) for n in named)
@@ -170,7 +172,7 @@ def to_query(reply: dict | None, question: str, base: Query, shown: Offer, docs:
     for item in items:
         if supported(item, question, glossary):
             continue
-        if not quoted or contradicted(item, base, question, shown.labels):
+        if not quoted or contradicted(item, base, question, shown.labels, glossary):
             return Refused(f"语言模型给出的项目“{item}”不是问题所问的项目。")
         readings.append(f"（按语言模型的理解，问题中的“{reply.get('evidence')}”指“{item}”。）")
     operation = reply.get("operation") if reply.get("operation") in OPERATIONS else "lookup"

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from app.answer.compose import ANSWERED, Answer, Check
 from app.answer.verify import figures
+from index.chunks import TABLE
 from prompts import data
 
 MAX_PASSAGES = 5
@@ -69,7 +70,7 @@ def gather(answer: Answer, hits) -> tuple[list[Passage], int]:
     candidates = [(p["doc_id"], p["title"], p["locator"], p["snippet"]) for p in answer.passages]
     for hit in hits:
         chunk = hit.chunk
-        if chunk.doc_id in docs:
+        if chunk.doc_id in docs and chunk.origin != TABLE:  # a table block is figures, not a passage to summarise
             candidates.append((chunk.doc_id, chunk.title, chunk.section or chunk.table or "", chunk.text))
     for doc_id, title, where, text in candidates:
         text, n = clean(text[:PASSAGE_CHARS])
