@@ -367,3 +367,10 @@ def test_end_to_end_ask_json_says_the_model_took_part(home, server):
     data = json.loads(out.stdout)
     assert data["status"] == "answered" and data["verified"] and data["result"] == {"value": "18000.00", "unit": "元"}
     assert data["llm"] == {"used": True, "model": "qwen-test", "role": "planner"}
+
+
+def test_the_chat_line_names_the_model_and_what_it_did():
+    from app.llm import took_part
+
+    line = took_part({"used": True, "model": "qwen-test", "role": "planner+rephrase"})
+    assert "qwen-test" in line and "理解问题、改写答案" in line

@@ -18,6 +18,7 @@ from app.chat.figures import OPERATION_NAMES, cell_as_printed, headline
 from app.chat.service import ChatService, Option, Question, Scope, Turn
 from app.chat.sources import TableSource, TextSource, answer_sources, column_name, md, styled
 from app.engine import AUDIT_NOTE_LEAD
+from app.llm import took_part
 
 PENDING = "pending"  # session-state key: a question chosen by a button, asked on the next run
 CONVERSATION = "conversation"  # session-state key: the saved conversation's id
@@ -166,6 +167,8 @@ def suggestions(svc: ChatService, scope: Scope, docs, key: str) -> None:
 def _badge(answer) -> None:
     if answer.verified:
         st.badge("已核验", icon=":material/verified:", color="green")
+    if answer.llm:  # a language model took part (app/llm/)
+        st.caption(md(took_part(answer.llm)))
     with st.expander(f"核验详情（{len(answer.checks)} 项）" if answer.checks else "核验详情"):
         if not answer.checks:
             st.caption("没有核验记录。")

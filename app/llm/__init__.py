@@ -54,3 +54,12 @@ def configured():
         if key not in _MADE:
             _MADE[key] = assistant_from_settings(settings)
         return _MADE[key]
+
+
+ROLE_NAMES = {"planner": "理解问题", "summary": "概括原文", "rephrase": "改写答案"}
+
+
+def took_part(llm: dict) -> str:
+    """The chat's one line when a model took part (Answer.llm): which model, doing what."""
+    roles = "、".join(ROLE_NAMES.get(r, r) for r in str(llm.get("role", "")).split("+") if r)
+    return f"语言模型（{llm.get('model', '')}）参与了本次回答：{roles}；其中的数字均由表格查得并经核验。"
