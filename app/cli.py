@@ -226,13 +226,14 @@ def _print_answer(answer, out: Console, with_question: bool) -> None:
 
 
 def cmd_audit(args, settings: Settings, out: Console, err: Console) -> int:
-    from app.audit import RULES, audit_report
+    from app.audit import RULES
+    from app.audit.stored import stored_report
 
     if args.precision:
         return _print_precision(args, out)
     store = FactStore(settings.home)
-    docs = [_resolve(store, args.doc)] if args.doc else [store.get(d.doc_id) for d in store.documents()]
-    report = audit_report(docs)
+    report = stored_report(store, _resolve(store, args.doc) if args.doc else None)  # findings kept at ingest
+    docs = report["documents"]
     if args.json:
         out.print_json(json.dumps(report, ensure_ascii=False))
         return 0

@@ -32,7 +32,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from app.audit import audit, notes_for
+from app.audit import notes_for
+from app.audit.stored import findings_of, stored_findings
 from app.answer.calc import CalcError, execute
 from app.answer.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
                             option_names, records)
@@ -200,9 +201,11 @@ class Engine:
         return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
 
     def findings(self, doc_id: str) -> list:
-        """The document's audit findings (app/audit/__init__.py), worked out once per document."""
+        """The document's audit findings (app/audit/__init__.py): those ingest stored, else worked
+        out now (and stored) — once per document either way."""
         if doc_id not in self._findings:
-            self._findings[doc_id] = audit(self.disclosure(doc_id))
+            found = stored_findings(self.store, doc_id)
+            self._findings[doc_id] = found if found is not None else findings_of(self.store, self.disclosure(doc_id))
         return self._findings[doc_id]
 
     def _with_audit_notes(self, answer: Answer) -> Answer:

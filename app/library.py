@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from app.audit.stored import audited, keep_findings
 from index.chunks import chunk_disclosure
 from index.facts import FactStore
 from index.store import ChunkIndex, IndexState
@@ -158,7 +159,8 @@ def _read_and_parse(path: Path):
         data = read_file(path)
         if _KNOWN_HASHES and content_hash(data) in _KNOWN_HASHES:
             return data, None
-        return data, parse_bytes(data, path)
+        disclosure = parse_bytes(data, path)
+        return data, disclosure, _audited(disclosure)  # the audit runs here too, beside the parsing
     except BudgetQAError as exc:
         return None, (type(exc).__name__, exc.message, exc.detail)
     except Exception as exc:  # parse_bytes turns library errors into InputError; this is a last guard
@@ -237,6 +239,16 @@ def _one_per_process(files: list[Path], known: frozenset[str]):
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _audited(disclosure) -> list[dict] | None:
+    """The audit's findings, stored with the document; a failing rule must not lose the document
+    (None: the answers work them out when they need them)."""
+    try:
+        return audited(disclosure)
+    except Exception:  # a defect in a rule: logged, the document is stored without its findings
+        log.exception("audit of %s failed at ingest", disclosure.doc_id)
+        return None
+
+
 def _read(path: Path) -> bytes:
     return read_file(path)
 
@@ -288,6 +300,10 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, p
         chunks, warnings = _store_document(disclosure, store, index)
     if state is not None and chunks is not None:
         state.record(disclosure.doc_id, chunks)
+    found = parsed[2] if parsed is not None and len(parsed) > 2 and not absorbed else None
+    found = found if found is not None else _audited(disclosure)
+    if found is not None:
+        keep_findings(store, disclosure.doc_id, found)
     _record_source(store, disclosure.doc_id, disclosure.content_hash, path)
     log.info("ingested %s as %s", path, disclosure.doc_id)
     return IngestedDocument(disclosure.doc_id, disclosure.title, disclosure.issuer, disclosure.year,

@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS parts (
     content_hash TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     file TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS findings (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    version TEXT NOT NULL, findings TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE INDEX IF NOT EXISTS facts_code ON facts(subject_code);
 """
@@ -246,6 +250,28 @@ class FactStore:
         self._writable()
         with closing(self._connect()) as db, db:
             return db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
+
+    def set_findings(self, doc_id: str, version: str, findings: list[dict]) -> None:
+        """Keep a document's audit findings (JSON, as the audit writes them) with the version of
+        the audit that found them; a later version finds them stale (see `findings`)."""
+        self._writable()
+        try:
+            with closing(self._connect()) as db, db:
+                if db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone():
+                    db.execute("INSERT OR REPLACE INTO findings VALUES (?,?,?)",
+                               (doc_id, version, json.dumps(findings, ensure_ascii=False)))
+        except sqlite3.Error as exc:
+            raise StoreError(f"保存文档“{doc_id}”的审核结果时出错。", f"store findings {doc_id}: {exc}") from exc
+
+    def findings(self, doc_id: str, version: str) -> list[dict] | None:
+        """The stored findings of this audit version; None when there are none (or older ones)."""
+        try:
+            with closing(self._connect()) as db:
+                row = db.execute("SELECT findings FROM findings WHERE doc_id = ? AND version = ?",
+                                 (doc_id, version)).fetchone()
+        except sqlite3.OperationalError:  # a read-only store made before findings were kept
+            return None
+        return json.loads(row[0]) if row else None
 
     def documents(self) -> list[DocumentSummary]:
         with closing(self._connect()) as db:
