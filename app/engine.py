@@ -40,6 +40,7 @@ from app.answer.candidates import (FactRecord, choose_documents, clarify_message
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
 from app.answer.glossary import Glossary, load_glossary, norm
+from app.answer.identity import held_message, identity, text_identity, unit_conflict
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
 from app.answer.related import passage_from_hits, related_dicts, sections_for
@@ -150,10 +151,17 @@ class Engine:
                           checks=[Check("reason", False, "no reason marker for the asked item in the passage")],
                           passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                      "snippet": passage.text}])
+        named = staged("verify", text_identity, query, passage.text, passage.where)
+        if query.operation in ("definition", "reason") and not named.ok:
+            return Answer(question=question, status=NO_ANSWER, checks=[named],
+                          text=f"在{describe(doc)}中没有找到说明“{query.items[0].surface if query.items else query.rest}”的文字。"
+                               f"{coverage(docs)}")
         answer = Answer(question=question, status=ANSWERED,
                         text=f"据《{doc.title}》「{passage.where}」：「{passage.text}」{note}",
                         passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                    "snippet": passage.text}])
+        if query.operation in ("definition", "reason"):
+            answer.checks.append(named)
         return staged("verify", verify, answer)
 
     def _stated_none(self, question: str, query: Query, doc: DocumentSummary) -> Answer | None:
@@ -197,8 +205,12 @@ class Engine:
             return _no(question, f"{plan.message}{coverage(docs)}")
         result = staged("calc", execute, plan.program)
         answer = staged("compose", compose, question, plan, result, query.direction, query.wants_percent)
+        checked = staged("verify", identity, answer, plan, query)
+        answer.checks.extend(checked.checks)
         staged("verify", verify, answer, plan.program)
-        return answer if answer.verified else _no(question, "答案中的数字未能通过核对，不予显示。")
+        if not answer.verified:
+            return _no(question, held_message(checked, plan) if not checked.ok else "答案中的数字未能通过核对，不予显示。")
+        return answer
 
     def findings(self, doc_id: str) -> list:
         """The document's audit findings (app/audit/__init__.py): those ingest stored, else worked
@@ -212,10 +224,14 @@ class Engine:
         """A figure the answer uses that takes part in an audit finding carries a short note: the
         reader should know the document disagrees with itself there."""
         for record in answer.facts:
-            for note in notes_for(self.findings(record.fact.doc_id), record.fact.locator, record.fact.value):
+            findings = self.findings(record.fact.doc_id)
+            for note in notes_for(findings, record.fact.locator, record.fact.value):
                 if note not in answer.notes:
                     answer.notes.append(note)
                     answer.checks.append(Check("audit", False, note))
+            unit = unit_conflict(findings, record.fact)
+            if unit is not None:
+                answer.checks.append(unit)
         if answer.notes:
             answer.text += AUDIT_NOTE_LEAD + "；".join(answer.notes[:2]) + "）"
         return answer
@@ -338,11 +354,13 @@ class Engine:
         answer = staged("compose", compose, question, plan, result, query.direction, query.wants_percent)
         staged("verify", narrative_check, answer, plan, query, self.pool(doc), self.glossary)
         staged("audit notes", self._with_audit_notes, answer)  # before the verifier: the notes' own figures are quoted
+        checked = staged("verify", identity, answer, plan, query)
+        answer.checks.extend(checked.checks)
         staged("verify", verify, answer, plan.program)
         if not answer.verified:
             log.warning("unverified answer to %r: %s", question, [c.detail for c in answer.checks if not c.ok])
-            failed = Answer(question=question, status=NO_ANSWER,
-                            text="答案中的数字未能通过核对，不予显示。", checks=answer.checks, facts=answer.facts)
+            said = held_message(checked, plan) + coverage(docs) if not checked.ok else "答案中的数字未能通过核对，不予显示。"
+            failed = Answer(question=question, status=NO_ANSWER, text=said, checks=answer.checks)
             return failed, new_context
         return answer, new_context
 

@@ -29,6 +29,7 @@ class Item:
     official: list[str]  # printed terms to look for, most specific first
     codes: list[str] = field(default_factory=list)
     position: int = 0
+    broader: list[str] = field(default_factory=list)  # terms of a wider thing, kept only as a fallback
 
 
 @dataclass
@@ -263,22 +264,33 @@ def _rest(text: str, tokens: list) -> str:
     return longest
 
 
+# words before an item that ask or place, never name: 请问出国经费, 本部门的培训费
+_LEAD_FILLER = re.compile(r"^(?:请问|问一下|问下|我想知道|想知道|想问|请|帮我查|查一下|查查|能告诉我|告诉我|麻烦|那么|那|"
+                          r"本部门|本单位|本级|全年|全部|部门|单位|其中|一共|总共|合计|共|年度|我们|你们|他们|它|该|这个|那个|"
+                          r"日常|平时|平常|正常|每年|一年|每月|没有|没|无|不)+")
+
+
+_ORGANISATION = re.compile(r"(?:局|委|办|厅|院|中心|街道|镇|乡|政府|委员会|办公室|学校|中学|小学|医院|公司)")
+
+
 def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
-    """外事宣传经费: a short generic word (经费, 支出) after words the glossary does not know names
-    that unknown thing, not the department's total; the whole phrase is what to look for."""
-    if len(item.surface) > 2:
-        return item
+    """外事宣传经费 / 临时聘用人员经费: words the glossary does not know, written right before an
+    item word, name a narrower thing than the item; the whole phrase is what was asked, and the
+    item's own terms are only its wider fallback (`broader`), never proof that it was found."""
     vague = any("合计" in o or "总计" in o for o in item.official[:3])  # 经费, 支出: the department's total
     start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
     head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
-    head = re.split(r"[的里中是了占比与和及跟较对在\s]", head)[-1]
+    head = re.split(r"\d+\s*年度?|[的里中是了占比与和及跟较对在\s]", head)[-1]
+    head = _ORGANISATION.split(head)[-1]  # 城管局临时聘用: the body is named before the thing
+    head = _LEAD_FILLER.sub("", head)
     if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
         return item  # 哪类支出 / 三年支出: a question word or a year, not a name
     phrase = head + item.surface
     # 公益性岗位补贴: the printed name first; a specific short word's own terms (津贴补贴) stay as the
     # fallback, a vague one's (the total) never do
-    return Item(phrase, [phrase] + ([] if vague else item.official), [] if vague else item.codes,
-                item.position - len(head))
+    fallback = [] if vague else [o for o in item.official if o != phrase]
+    return Item(phrase, [phrase] + fallback, [] if vague else item.codes, item.position - len(head),
+                broader=fallback)
 
 
 def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:

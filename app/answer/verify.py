@@ -67,6 +67,12 @@ def untraced(answer: Answer) -> list[str]:
     return bad
 
 
+# the checks an answer must pass to be verified: tracing and recomputing (here), identity and sanity
+# (app/answer/identity.py); narrative and audit notes inform but do not decide
+GATES = ("traced", "recomputed", "item", "year", "kind", "operation", "share_range", "same_source", "part_whole",
+         "unit", "body", "direction")
+
+
 def verify(answer: Answer, program: Program | None = None) -> Answer:
     """Fill in `checks` and `verified`; an answer with an untraceable figure is not verified."""
     checks = []
@@ -81,7 +87,7 @@ def verify(answer: Answer, program: Program | None = None) -> Answer:
         except (ValueError, InvalidOperation) as exc:
             checks.append(Check("recomputed", False, f"重新计算失败：{exc}"))
     answer.checks.extend(checks)
-    answer.verified = all(c.ok for c in checks if c.name in ("traced", "recomputed"))
+    answer.verified = all(c.ok for c in answer.checks if c.name in GATES)
     return answer
 
 
@@ -123,6 +129,12 @@ def narrative_check(answer: Answer, plan, query, pool, glossary) -> Answer:
         same = table.quantize(Decimal(1).scaleb(-places)) == value
         shown = f"{fmt_percent(value, places)}%"
     where = stated.fact.label[0] if stated.fact.label else "说明部分"
+    if plan.operation == "lookup" and table and value and (value == table * 10000 or table == value * 10000):
+        # the narrative prints the same digits 万 times larger (or smaller): the table's unit line was
+        # missed or misread, and neither figure can be shown as the table's
+        answer.checks.append(Check("unit", False, f"说明部分写作{shown}，恰为表格数字的一万倍（或万分之一），"
+                                                  "表格的计量单位读取有误。"))
+        return answer
     if same:
         answer.checks.append(Check("narrative", True, f"说明部分（{where}）所列数字{shown}与表格一致。"))
     else:

@@ -1,0 +1,290 @@
+"""Identity and sanity checks: is what was answered what was asked, and can it be true?
+
+Tracing (app/answer/verify.py) proves that every figure comes from a fact; it does not prove that
+the fact is the one the question asked for. These checks compare the plan with the Query:
+
+- item: each fact's own name (its row, the column that names it, or the title of a table about
+  it) names the asked item — by the question's own words or a glossary synonym, not by a wider
+  fallback term (临时聘用人员经费 answered by 人员经费), and by code when a code was asked;
+- year and kind: the fact's year is the year asked; a 决算 question is answered from a 决算;
+- body: an organisation named in the question and not recognised as an issuer appears in the
+  answering document (a subordinate hotel, a city bureau);
+- operation: the plan computes the family the question asked for (a rate when a rate was asked);
+- sanity: a share lies in [0, 100] and its part and whole come from one table (or one sentence);
+  a part never exceeds its whole; a column headed in 万元 is not read as 元; the direction
+  stated agrees with the sign.
+
+A failed check makes the answer unverified, and the engine replaces it by a no_answer that says
+what the document does hold (`held`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.answer.candidates import TOTAL_WORDS, FactRecord, describe, term_match
+from app.answer.compose import Answer, Check
+from app.answer.glossary import norm
+from app.answer.plan_common import Plan, fact_year, name_for
+from app.answer.understand import Item, Query
+
+# A fact's own name must match an asked term at least this well (app.answer.candidates.term_match):
+# equal is 1.0; a term inside a slightly longer name (因公出国（境）费 in 因公出国（境）费用) is 0.9;
+# a name inside a longer asked phrase (人员经费 for 临时聘用人员经费, 总计 for 收入总计) stays at
+# 0.65 or below, and so does a name sharing only some character pairs. Ranking may take a fact
+# from 0.6 on (THRESHOLD); only a fact that *is* the item is shown as verified.
+NAMES_ITEM = 0.75
+SHARE_MAX = 100  # percent: a part's share of its whole
+_CODE_IN_QUESTION = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){0,2}|[35]\d{2}(?:\d{2})?)(?!\d)")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])|^其中[:：]?")
+_CATEGORY = re.compile(r"[(（][类款项][)）]$")
+_WAN_HEADER = re.compile(r"万元")
+_PLAN_FAMILY = {
+    "lookup": {"lookup", "across_sum"},  # 三年三公一共多少: one issuer's yearly documents summed "change": {"change", "stated_change"}, "share": {"share"},
+    "sum": {"sum", "across_sum"}, "breakdown": {"breakdown", "across_classes", "sum"},
+    "extreme": {"extreme", "across_extreme", "across_classes"},
+}
+# what a printed name may add after the item's own name without naming another thing:
+# 三公经费财政拨款支出 is the 三公经费, 机关运行经费决算数 the 机关运行经费
+_GENERIC_TAIL = re.compile(r"(?:财政拨款)?(?:支出|收入|资金|费用)?(?:预算|决算)?(?:数|额|金额)?(?:合计|小计|总计)?$")
+
+
+@dataclass
+class Identity:
+    checks: list[Check]
+    held: str = ""  # what the document holds instead, said in a no_answer (Chinese)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def _clean(name: str) -> str:
+    return _CATEGORY.sub("", _NUMBERING.sub("", norm(name)))
+
+
+def fact_names(record: FactRecord) -> list[str]:
+    """What a fact is called where it is printed: its row name, the column parts that are not mere
+    totals or measures, and — for the grand total of a table — the table's title."""
+    names = [_clean(p) for p in record.row_parts if p]
+    names += [_clean(p) for p in record.column_parts
+              if p and p not in TOTAL_WORDS and not re.match(r"^(?:\d{4}年)?(?:本年|上年|全年|年初)?(?:支出|收入)?"
+                                                              r"(?:预算数?|决算数?|执行数|金额|数)$", p)]
+    if record.title and (record.is_total_row or not record.row_parts):
+        names.append(_clean(record.title))
+        # a 合计 row totals the side its table or column is about: 支出合计 in an expenditure table
+        context = record.title + "".join(record.column_parts)
+        for side in ("支出", "收入"):
+            if side in context and not (side == "支出" and "收入" in record.title and "收支" not in record.title):
+                names += [side + _clean(p) for p in record.row_parts if p in TOTAL_WORDS or not p]
+                names.append(side + "合计")
+    shown = _clean(record.display_name())
+    if shown:
+        names.append(shown)
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def asked_terms(item: Item) -> list[str]:
+    """The terms that name the item itself: what the question typed and its glossary synonyms, not
+    the wider fallback a narrower unknown phrase was given."""
+    terms = [norm(item.surface)] + [norm(o) for o in item.official if o not in item.broader]
+    return list(dict.fromkeys(t for t in terms if t))
+
+
+def names_as(term: str, name: str) -> float:
+    """How well a printed name names an asked term. Chinese names put the head last: a printed name
+    that ends with the term (after generic tails such as 财政拨款支出) is that thing, qualified by
+    its document (参公事业单位财政拨款的机关运行经费 is 机关运行经费); an asked term that merely
+    ends with the printed name (临时聘用人员经费 / 人员经费) asks for something narrower."""
+    score = term_match(term, name)
+    stripped = _GENERIC_TAIL.sub("", name) or name
+    if len(term) >= 2 and (stripped.endswith(term) or name.endswith(term)):
+        score = max(score, 0.9)
+    return score
+
+
+def item_match(item: Item, record: FactRecord, by_title: bool = False) -> float:
+    """How plainly the fact is the item (1.0: by name or code; see NAMES_ITEM). `by_title`: the
+    fact is a part in a table whose title names the item (基本支出决算表 for 基本支出's parts)."""
+    if record.fact.subject_code and record.fact.subject_code in item.codes and not item.broader:
+        return 1.0
+    best = 0.0
+    title = _clean(record.title) if record.title else ""
+    for term in asked_terms(item):
+        for name in fact_names(record):
+            best = max(best, names_as(term, name))
+        if title and term in title and (record.is_total_row or by_title):
+            best = max(best, 1.0)  # the grand total of a table about the item (三公经费 › 合计)
+    return best
+
+
+def _item_check(item: Item, record: FactRecord, codes: list[str], by_title: bool = False) -> tuple[Check, str]:
+    name = name_for(record, None)
+    if codes:
+        code = record.fact.subject_code or ""
+        ok = code in codes
+        detail = f"问题中的科目编码{'、'.join(codes)}，所用数字的科目编码为{code or '（无）'}（“{name}”）。"
+        held = "" if ok else f"文件中没有科目编码为{'、'.join(codes)}的数字。"
+        return Check("item", ok, detail), held
+    score = item_match(item, record, by_title)
+    ok = score >= NAMES_ITEM
+    detail = f"问的是“{item.surface}”，所用数字是“{name}”（名称相符度{score:.2f}，需≥{NAMES_ITEM}）。"
+    held = ""
+    if not ok:
+        wider = item.broader and any(term_match(norm(b), n) >= NAMES_ITEM for b in item.broader
+                                     for n in fact_names(record))
+        held = (f"文件没有单列“{item.surface}”，只有其上级项目“{name}”。" if wider
+                else f"文件中没有找到“{item.surface}”的数字（最接近的是“{name}”，不是同一项目）。")
+    return Check("item", ok, detail), held
+
+
+def codes_asked(question: str) -> list[str]:
+    """Subject codes written in the question: 功能分类 2xx(xx(xx)), 经济分类 3xx(xx) / 5xx(xx)."""
+    text = re.sub(r"(?:19|20)\d{2}\s*年度?", " ", norm(question))
+    return [c for c in _CODE_IN_QUESTION.findall(text) if len(c) in (3, 5, 7)]
+
+
+def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
+    checks: list[Check] = []
+    held = ""
+    records = plan.records
+    codes = codes_asked(query.question or "")
+    pairs: list[tuple[Item, FactRecord]] = []
+    op = plan.operation
+    if query.items:
+        if op in ("lookup", "stated_change"):
+            pairs = [(query.items[0], records[0])]
+        elif op == "change":
+            pairs = [(query.items[0], r) for r in records[:2]]
+        elif op == "share":
+            pairs = [(query.items[0], records[0])]
+            if query.denominator is not None and len(records) > 1 and not records[1].is_total_row:
+                pairs.append((query.denominator, records[1]))
+        elif op == "sum":
+            pairs = list(zip(query.items, records))
+        elif op in ("breakdown", "extreme"):
+            pairs = [(query.items[-1], records[0])]
+        elif op in ("across_sum", "across_extreme"):
+            pairs = [(query.items[0], r) for r in records]
+    for item, record in pairs:
+        check, why = _item_check(item, record, codes if item is query.items[0] else [],
+                                 by_title=op in ("breakdown", "extreme"))
+        checks.append(check)
+        held = held or why
+    if op == "count" and len(records) == 1:
+        checks += _count_check(query, records[0])
+    checks += _year_and_kind(plan, query)
+    family = _PLAN_FAMILY.get(query.operation)
+    if family is not None:
+        ok = op in family
+        checks.append(Check("operation", ok, f"问题要求的运算是{query.operation}，计算的是{op}。"))
+        if not ok:
+            held = held or "答案所做的计算与问题所问的不一致。"
+    if query.operation == "change" and query.wants_percent:
+        ok = answer.unit == "%" or any("%" in c.detail for c in answer.checks if c.name == "rate")
+        checks.append(Check("operation", ok or "%" in answer.text, "问的是增减率，答案给出了百分比。"
+                            if ok or "%" in answer.text else "问的是增减率，答案没有给出百分比。"))
+    checks += sanity(answer, plan)
+    return Identity(checks, held)
+
+
+# a count of things acquired or disposed of in the year is not a count of things held
+_COUNT_EVENT = re.compile(r"购置|新增|报废|处置|更新|采购|出售")
+
+
+def _count_check(query: Query, record: FactRecord) -> list[Check]:
+    name = name_for(record, None)
+    asked = norm(query.question or "")
+    events = [w for w in _COUNT_EVENT.findall(norm(name)) if w not in asked]
+    ok = not events
+    return [Check("item", ok, f"所用数字是“{name}”" + ("。" if ok else f"，问题并没有问{events[0]}的数量。"))]
+
+
+def _year_and_kind(plan: Plan, query: Query) -> list[Check]:
+    checks = []
+    wanted = [y for y in plan.years if y is not None]
+    if plan.operation in ("lookup", "share", "sum", "breakdown", "extreme") and wanted and plan.records:
+        got = fact_year(plan.records[0])
+        ok = got is None or got == wanted[0]
+        checks.append(Check("year", ok, f"问的是{wanted[0]}年，所用数字是{got}年的。"))
+    if query.kind == "决算":
+        ok = all(r.doc.kind == "决算" for r in plan.records)
+        checks.append(Check("kind", ok, "问的是决算数，答案取自决算文件。" if ok else "问的是决算数，答案却取自预算文件。"))
+    return checks
+
+
+def sanity(answer: Answer, plan: Plan) -> list[Check]:
+    """What must hold of any true answer, whatever the question."""
+    checks = []
+    records = plan.records
+    if plan.operation == "share" and len(records) == 2 and answer.value is not None:
+        part, whole = records
+        # one document; two table cells from one table or from tables printed in the same unit (人员经费
+        # in the 基本支出 table over 基本支出 in the 支出总表). A narrative figure carries its unit in its
+        # own words. A 万元 table read beside a 元 one is what gives a share of 206,483.6%.
+        tables = [r.table for r in records if r.fact.origin != "narrative"]
+        same_unit = len(tables) < 2 or all(t is not None for t in tables) and len({t.unit or "元" for t in tables}) == 1
+        same_source = part.fact.doc_id == whole.fact.doc_id and same_unit
+        in_range = 0 <= answer.value <= SHARE_MAX and abs(part.fact.value) <= abs(whole.fact.value)
+        checks.append(Check("share_range", in_range, f"占比{answer.value:.2f}%应在0到100%之间，部分不超过整体。"))
+        checks.append(Check("same_source", same_source, "部分与整体取自同一文件，计量单位一致。" if same_source
+                            else "部分与整体取自不同文件或计量单位不同的表格，口径不一。"))
+    if plan.operation in ("breakdown",) and len(records) > 2:
+        whole = records[0].fact.value
+        parts = [r.fact.value for r in records[1:]]
+        ok = all(abs(p) <= abs(whole) for p in parts)
+        checks.append(Check("part_whole", ok, "各部分均不超过整体。" if ok else "有部分超过了整体。"))
+    for r in records:
+        header = " ".join(r.fact.label)
+        if r.fact.unit == "元" and r.fact.origin == "table" and _WAN_HEADER.search(header) and r.table is not None \
+                and (r.table.unit or "元") == "元":
+            checks.append(Check("unit", False, f"“{name_for(r, None)}”所在栏目标明万元，表格却按元读取。"))
+            break
+    return checks
+
+
+def held_message(identity_result: Identity, plan: Plan) -> str:
+    """The no_answer text for an answer that failed its identity checks."""
+    where = describe(plan.doc)
+    said = identity_result.held or "答案所用的数字与问题所问的不是同一项。"
+    return f"{said}（已查：{where}。）"
+
+
+TEXT_NAMES = 0.75  # share of the asked term's character pairs the quoted passage must hold
+
+
+def text_identity(query: Query, passage_text: str, where: str) -> Check:
+    """A quoted passage answers a definition or a reason only when it speaks of the thing asked: the
+    term (or, for a reason, the item) is in the passage or its heading, whole or by most of its
+    character pairs (用事业基金弥补收支差额 is not answered by the sentence defining 事业收入)."""
+    from app.answer.candidates import bigrams
+
+    body = norm(passage_text + where)
+    terms = asked_terms(query.items[0]) if query.items else [norm(query.rest)] if len(query.rest) >= 2 else []
+    if not terms:
+        return Check("item", True, "问题没有指明项目。")
+    best, named = 0.0, terms[0]
+    for term in terms:
+        pairs = bigrams(term)
+        score = 1.0 if term in body else (len(pairs & bigrams(body)) / len(pairs) if pairs else 0.0)
+        if score > best:
+            best, named = score, term
+    ok = best >= TEXT_NAMES
+    return Check("item", ok, f"引用的文字{'提到' if ok else '没有提到'}“{named}”（相符度{best:.2f}，需≥{TEXT_NAMES}）。")
+
+
+def unit_conflict(findings: list, fact) -> Check | None:
+    """An audit finding that sets this table cell beside a figure exactly 万 times larger (or smaller)
+    means the table's unit was misread (222.50 read as 元 where the text says 222.5万元): the figure
+    cannot be shown as verified in either unit."""
+    if fact.origin != "table" or not fact.value:
+        return None
+    for finding in findings:
+        figures = [f for f in finding.figures if f is not None]
+        here = [f for f in figures if (f.locator.table, f.locator.row, f.locator.column)
+                == (fact.locator.table, fact.locator.row, fact.locator.column) and fact.locator.table]
+        if here and any(f.value is not None and (f.value == fact.value * 10000 or f.value * 10000 == fact.value)
+                        for f in figures):
+            return Check("unit", False, "文件其他部分所列同一数字恰为此数的一万倍（或万分之一），表格的计量单位读取有误。")
+    return None
