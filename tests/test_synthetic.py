@@ -16,7 +16,7 @@ import pytest
 from app.synthetic.consistency import truth_problems
 from app.synthetic.corpus import generate_corpus
 from app.synthetic.harness import update_report
-from app.synthetic.roundtrip import compare
+from app.synthetic.roundtrip import compare, number_problems
 from app.synthetic.writers import write_document
 
 REPORT = Path("/tmp/generated_failures.md")
@@ -85,7 +85,7 @@ def test_expected_answers_follow_from_truth(corpus):
 def _round_trip(corpus, fmt: str, count: int, tmp_path: Path) -> None:
     from ingest.pipeline import parse_file
 
-    failures = []
+    failures, numbering, spanning = [], [], 0
     for entry in corpus.entries[:count]:
         doc = entry.doc
         path = write_document(doc, tmp_path, fmt)
@@ -95,6 +95,8 @@ def _round_trip(corpus, fmt: str, count: int, tmp_path: Path) -> None:
             meta = {"issuer": (parsed.issuer, doc.issuer), "year": (parsed.year, doc.year),
                     "kind": (parsed.kind, doc.kind), "scope": (parsed.scope, doc.scope)}
             problems += [f"metadata {k}: parsed {a!r}, truth {b!r}" for k, (a, b) in meta.items() if a != b]
+            numbering += [f"{path.name}: {p}" for p in number_problems(parsed, doc)]
+            spanning += sum(t.page_start != t.page_end for t in parsed.tables)
         except Exception as exc:  # a crash is a parser failure like any other
             problems = [f"parse failed: {type(exc).__name__}: {exc}"]
         if problems:
@@ -105,8 +107,16 @@ def _round_trip(corpus, fmt: str, count: int, tmp_path: Path) -> None:
     for path, problems in failures:
         lines.append(f"- {path}: {len(problems)} problems, e.g.")
         lines += [f"  - {p}" for p in problems[:3]]
+    if numbering:  # reported for the parser's owner; the figures are what this test holds
+        lines.append(f"- table numbers not read as printed ({len(numbering)}), e.g.")
+        shapes = {}  # one example per way of printing the number (公开01表 above, 表1 before the title …)
+        for p in numbering:
+            shapes.setdefault((p.split("“")[1][:2], "None" in p), p)
+        lines += [f"  - {p}" for p in list(shapes.values())[:4]]
     update_report(REPORT, f"parser ({fmt})", "\n".join(lines) + "\n")
     assert not failures, "\n".join(f"{p}: {x[:3]}" for p, x in failures)
+    if fmt == "pdf":
+        assert spanning, "no generated PDF table ran on to a second page"
 
 
 @pytest.mark.parametrize("fmt,count", [("txt", 40), ("xlsx", 12), ("pdf", 8)])

@@ -124,20 +124,39 @@ def failure_report(outcomes: list[Outcome], title: str, examples: int = 2) -> st
     return "\n".join(lines) + "\n"
 
 
+REPORT_HEAD = """# Generated-test failures (app/synthetic)
+
+Written by tests/test_synthetic.py (sections "parser (…)": generated documents parsed back through
+ingest.pipeline.parse_file and compared figure by figure; failing files are kept in
+/tmp/generated_parser_failures), tests/test_generated.py (section "engine": 50 generated documents,
+every question, through app.library and app.engine.Engine) and bench/generated_bench.py --report.
+
+How to read the engine section: each question has a class (lookup:function = a 功能分类 subject's
+total; lookup:econ = an 经济分类 item of 基本支出; lookup:prior_year = last year's column of a 预算;
+change:amount / change:rate = 比上年增减额 / 增长率 from the 上年 columns; share; sum; breakdown =
+包括哪些 (expected value: the whole); extreme (expected: the largest part's value); yesno:* (expected
+0 = 没有); narrative:* = figures only the 情况说明 states; lookup:contradicted = a figure the 说明
+misstates (the table's is expected); paraphrase:everyday = everyday words; followup:item / :year =
+“那X呢？” / “那上一年呢？” after the question shown; absent:* = expected no_answer (item never printed,
+a subordinate unit, an issuer in no document, a year or kind not covered). Money is in 元, changes
+signed (later − earlier), rates and shares in % to 4 decimals; the scorer is
+app.eval_answers.is_correct. Regenerate a failing document with
+`budgetqa bench corpus 50 DIR --seed 20261130` (the same files the test uses; truth.jsonl beside them).
+
+"""
+
+
 def update_report(path: Path, section: str, text: str) -> None:
     """Replace (or add) the `## section` part of a markdown report, leaving the other parts as they are."""
     path = Path(path)
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Generated-test failures (app/synthetic)\n\n"
+    old = path.read_text(encoding="utf-8") if path.exists() else REPORT_HEAD
     parts, current = {}, None
-    head = []
     for line in old.splitlines(keepends=True):
         if line.startswith("## "):
             current = line[3:].strip()
             parts[current] = [line]
-        elif current is None:
-            head.append(line)
-        else:
+        elif current is not None:
             parts[current].append(line)
     body = text if text.startswith("## ") else f"## {section}\n\n{text}"
     parts[section] = [body if body.endswith("\n") else body + "\n", "\n"]
-    path.write_text("".join(head) + "".join("".join(v) for v in parts.values()), encoding="utf-8")
+    path.write_text(REPORT_HEAD + "".join("".join(v) for v in parts.values()), encoding="utf-8")

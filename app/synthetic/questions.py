@@ -244,6 +244,23 @@ class Asker:
         q = ph.pick(rng, ph.YESNO_CAR, n=self.name(), y=self.doc.year, kind=kind)
         self.add(q, "count_yesno", "yesno:car_purchase", value=buy, answer_label="有" if buy else "没有")
 
+    def narrative(self) -> None:
+        """Figures only the 情况说明 states (机关运行经费, 政府采购, 车辆), and the table figures it contradicts."""
+        fig, doc, kind, n = self.fig, self.doc, self.doc.kind, self.name()
+        if doc.scope == "部门":
+            self.add(f"{n}{doc.year}年机关运行经费{kind}是多少？", "lookup", "narrative:running_cost", value=fig.public)
+        if fig.procurement:
+            self.add(f"{n}{doc.year}年政府采购{kind}总额是多少？", "lookup", "narrative:procurement",
+                     value=fig.procurement)
+        else:
+            self.add(f"{n}{doc.year}年有没有政府采购{kind}？", "count_yesno", "narrative:procurement_none",
+                     value=Z, answer_label="没有")
+        self.add(f"{n}{doc.year}年{kind}公开的车辆共有几辆？", "count_yesno", "narrative:vehicles",
+                 value=Decimal(fig.vehicles), unit="辆", answer_label=None if fig.vehicles else "没有")
+        for s in doc.contradictions():  # the sentence states another figure: the table's is the answer
+            question = self.lookup(s.item, s.contradicts, "contradicted")
+            question.note = f"{s.item}：表格{s.contradicts}，说明写作{s.value}（以表格为准）"
+
     def absent(self) -> None:
         rng, doc, kind, n = self.rng, self.doc, self.doc.kind, self.name()
         absent_econ = [name for code, (name, _) in (PERSONNEL | GOODS).items()
@@ -291,7 +308,7 @@ def questions_for(profile: Profile, doc: TruthDocument, figs, file: str, view: C
                   seed: str) -> list[Question]:
     """The questions over one document (about 25), the same for the same seed."""
     asker = Asker(profile, doc, figs, file, view, random.Random(f"{seed}:questions:{doc.doc_key}"))
-    for family in (asker.lookups, asker.paraphrases, asker.previous_year, asker.shares, asker.sums,
-                   asker.breakdowns, asker.extremes, asker.yes_no, asker.absent, asker.follow_ups):
+    for family in (asker.lookups, asker.paraphrases, asker.previous_year, asker.shares, asker.sums, asker.breakdowns,
+                   asker.extremes, asker.yes_no, asker.narrative, asker.absent, asker.follow_ups):
         family()
     return asker.out

@@ -78,3 +78,15 @@ def compare(parsed, truth: TruthDocument) -> list[Mismatch]:
 def _shape(tables) -> str:
     t = tables[0]
     return f"columns {[c.label for c in t.columns]} rows {[(r.code, r.name) for r in t.rows][:6]}"
+
+
+def number_problems(parsed, truth: TruthDocument) -> list[str]:
+    """Printed table numbers (表1 / 表一 / 公开01表) the parser did not read as printed."""
+    out = []
+    for table in truth.tables:
+        if not table.number:
+            continue
+        numbers = {t.number for t in _tables(parsed, table)}
+        if numbers and table.number not in numbers:
+            out.append(f"“{table.number}　{table.title}”: parsed number {sorted(map(str, numbers))}")
+    return out

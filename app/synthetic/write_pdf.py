@@ -69,7 +69,9 @@ def _grid(table: TruthTable, styles, usable: float):
                     + [""] * (width - len(row)))
     style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), FONT),
              ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("ALIGN", (0, len(table.header)), (-1, -1), "RIGHT")]
+             ("ALIGN", (0, len(table.header)), (-1, -1), "RIGHT"),
+             # office exports print roomy rows: long tables run on to the next page, header repeated
+             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
     for r0, c0, r1, c1 in merges(table.header):
         style.append(("SPAN", (c0, r0), (c1, r1)))
     grid = Table(rows, colWidths=_widths(table, usable), repeatRows=len(table.header))
@@ -93,6 +95,17 @@ def write_pdf(doc: TruthDocument, folder: Path) -> Path:
         story.append(Paragraph(section.heading, styles["heading"]))
         story += [Paragraph(p, styles["body"]) for p in section.paragraphs]
     usable = page[0] - 80
+    if doc.catalogue:
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        from app.synthetic.write_txt import catalogue_title
+
+        rows = [["编号", "表号", "表名"]] + [[str(i), n, t] for i, (n, t) in enumerate(doc.catalogue, 1)]
+        grid = Table(rows, colWidths=[50, 80, usable - 130])
+        grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), FONT),
+                                  ("FONTSIZE", (0, 0), (-1, -1), 9)]))
+        story += [PageBreak(), Paragraph(catalogue_title(doc), styles["title"]), Spacer(1, 6), grid]
     for table in doc.tables:
         story.append(PageBreak())
         if table.number and table.number_above:

@@ -13,6 +13,10 @@ def _cells(row: list[str]) -> str:
     return "\t".join("" if c in (LEFT, UP) else c for c in row)
 
 
+def catalogue_title(doc: TruthDocument) -> str:
+    return f"{doc.year}年{doc.short}{doc.scope}{doc.kind}公开表（目录）"
+
+
 def table_lines(table: TruthTable) -> list[str]:
     lines = []
     if table.number and table.number_above:
@@ -41,8 +45,7 @@ def document_text(doc: TruthDocument) -> str:
         for para in section.paragraphs:
             lines += [para, ""]
     if doc.catalogue:
-        word = "预算" if doc.kind == "预算" else "决算"
-        lines += [f"{doc.year}年{doc.short}{doc.scope}{word}公开表（目录）", "", "编号\t工作表名\t"]
+        lines += [catalogue_title(doc), "", "编号\t工作表名\t"]
         lines += [f"{i}\t{number}\t{title}" for i, (number, title) in enumerate(doc.catalogue, 1)]
         lines.append("")
     for table in doc.tables:

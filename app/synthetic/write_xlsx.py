@@ -101,6 +101,15 @@ def write_xlsx(doc: TruthDocument, folder: Path) -> Path:
     for i, text in enumerate(lines, 1):
         ws.cell(row=i, column=1, value=text)
     ws.column_dimensions["A"].width = 120
+    if doc.catalogue:
+        from app.synthetic.write_txt import catalogue_title
+
+        ws = wb.create_sheet("目录")
+        ws.append([catalogue_title(doc)])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+        ws.append(["编号", "表号", "表名"])
+        for i, (number, title) in enumerate(doc.catalogue, 1):
+            ws.append([i, number, title])
     for i, table in enumerate(doc.tables, 1):
         _table_sheet(wb.create_sheet(_sheet_name(table, i) + ("" if table.number else "")), table)
     path = Path(folder) / f"{doc.doc_key}.xlsx"
