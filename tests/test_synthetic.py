@@ -111,7 +111,7 @@ def _round_trip(corpus, fmt: str, count: int, tmp_path: Path) -> None:
         lines.append(f"- table numbers not read as printed ({len(numbering)}), e.g.")
         shapes = {}  # one example per way of printing the number (公开01表 above, 表1 before the title …)
         for p in numbering:
-            shapes.setdefault((p.split("“")[1][:2], "None" in p), p)
+            shapes.setdefault((p.split("“")[1].startswith("公开"), "None" in p), p)
         lines += [f"  - {p}" for p in list(shapes.values())[:4]]
     update_report(REPORT, f"parser ({fmt})", "\n".join(lines) + "\n")
     assert not failures, "\n".join(f"{p}: {x[:3]}" for p, x in failures)
