@@ -92,6 +92,8 @@ def document_kind(title: str, text: str, table_titles: list[str] | None = None) 
                    if re.search(r"[预决]算(总)?表", tt))
     if ends:  # a tables-only file: its tables' titles say 预算表 / 决算表
         return ends.most_common(1)[0][0]
+    if re.search(r"绩效(单位|部门|整体)?自评|績效(單位|部門)?自評", text[:600]):
+        return "决算"  # a performance self-evaluation reports on a budget already spent
     budget, final = text.count("预算") + text.count("預算"), text.count("决算") + text.count("決算")
     if not budget and not final:
         return None
@@ -104,8 +106,8 @@ def document_scope(title: str, text: str) -> str | None:
         return "单位"
     if re.search(r"部门(预算|决算)|部門(預算|決算)", t):
         return "部门"
-    unit = len(re.findall(r"单位(预算|决算)", text))
-    dept = len(re.findall(r"部门(预算|决算)", text))
+    unit = len(re.findall(r"单位(预算|决算)|單位(預算|決算)", text))
+    dept = len(re.findall(r"部门(预算|决算)|部門(預算|決算)", text))
     if not unit and not dept:
         return None
     return "单位" if unit > dept else "部门"
@@ -124,7 +126,7 @@ def is_title_line(text: str) -> bool:
     """A document title: short, names a year and 预算/决算, no navigation or key: value marks."""
     flat = normalize(text).replace(" ", "")
     return (len(flat) <= 60 and bool(_TITLE_WORD.search(flat)) and bool(_YEAR_WORD.search(flat))
-            and not re.search(r"[>|:：]", flat) and not parse_heading(text) and not looks_like_table_title(text))
+            and not re.search(r"[>|:：。，,；;]", flat) and not parse_heading(text) and not looks_like_table_title(text))
 
 
 _COVER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,20}")
@@ -188,7 +190,7 @@ _ORGANISATION_END = re.compile(
     r"(办公厅|办公室|委员会|常委会|人大|政协|委|厅|局|院|所|中心|处|站|队|馆|会|部|室|政府|办事处|街道|乡|镇|"
     r"学校|中学|小学|学院|大学|幼儿园|医院|卫生院|分局|机关|团|社|公司|协会|基地|办|园|场|台|科|"
     r"辦公廳|辦公室|委員會|廳|會|處|隊|館|園|團|機關|醫院|學校|衛生院|幼兒園)$")
-_NOT_A_NAME = re.compile(r"[，。；;,!！？?：:、“”\"]|^[(（]|^\d|公布|关于|近日|以下|其中|我们")
+_NOT_A_NAME = re.compile(r"[，。；;,!！？?：:、“”\"]|^[(（]|^\d|公布|关于|近日|以下|其中|我们|支出|收入|反映|经费|网站|網站")
 _PLACEHOLDER = re.compile(r"XX|ＸＸ|××|xx|\*\*")
 
 
@@ -223,12 +225,57 @@ def pick_issuer(candidates: list[str | None]) -> tuple[str | None, bool]:
     for name in candidates:
         if not name:
             continue
+        second = _SECOND_NAME.search(name)  # 某某执法局（某某城市管理局）: one body, two names
+        if second and is_organisation_name(second.group(1)) and is_organisation_name(name[:second.start()]):
+            name = name[:second.start()]
         if _PLACEHOLDER.search(normalize(name)):
             template = True
             continue
         if is_organisation_name(name):
             return name, template
     return None, template
+
+
+_SECOND_NAME = re.compile(r"[（(]([^()（）]{4,30})[)）]$")
+_GLOSS = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")  # mirror sites' pinyin: 預(yù)
+_NAME_AT_START = re.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|关于|關於|设立|設立|\d{1,2}[.、．])?"
+    r"(?P<name>[\u4e00-\u9fff（）()]{3,30}?)"
+    r"(?:20\d{2}年|部门概况|单位概况|部門概況|單位概況|概况|概況|基本情况|内设|內設|下设|下設|主要职能|主要职责|"
+    r"始建于|始建於|在|是|[(（]以下简称|预算公开|决算公开|[。]|$)")
+_MANDATE = re.compile(r"(?:依据|根据|按照)《?(?P<name>[\u4e00-\u9fff]{4,30}?)》?“?三定”?方案")
+_PUBLISHER = re.compile(r"(?:发布机构|信息来源|发布单位|來源|来源)\s*[:：]\s*(?P<name>[\u4e00-\u9fff（）()]{3,30})")
+
+
+def issuers_in_text(lines: list[str]) -> list[str]:
+    """Organisation names a text opens a line with (某某街道办事处内设…, 某某医院概况, 某某局2023年度…,
+    设立某某委员会。), the most frequent first; then a page's publisher (信息来源：某某局)."""
+    names: Counter = Counter()
+    first: dict[str, int] = {}
+    publishers: list[str] = []
+    for i, line in enumerate(lines[:400]):
+        flat = _GLOSS.sub("", normalize(line)).replace(" ", "")
+        for k, sentence in enumerate(re.split(r"[。；;，,]", flat)[:6]):
+            m = _NAME_AT_START.match(sentence)
+            # inside a line only a full name counts: "7月15日，卫生部在…" is a report about a body
+            if m and is_organisation_name(m.group("name")) and (len(m.group("name")) >= (4 if k == 0 else 6)
+                                                                 or re.search(r"[镇乡]$", m.group("name"))):
+                names[m.group("name")] += 1
+                first.setdefault(m.group("name"), i)
+        for m in _PUBLISHER.finditer(flat):
+            publishers.append(m.group("name"))
+        for m in _MANDATE.finditer(flat):  # 立项依据：某某中心三定方案
+            if is_organisation_name(m.group("name")):
+                names[m.group("name")] += 1
+                first.setdefault(m.group("name"), i)
+        m = re.search(r"设立|設立", flat)
+        if m:
+            tail = _NAME_AT_START.match(flat[m.end():])
+            if tail and is_organisation_name(tail.group("name")):
+                names[tail.group("name")] += 1
+                first.setdefault(tail.group("name"), i)
+    ranked = sorted(names, key=lambda n: (-names[n], first[n]))
+    return ranked + publishers
 
 
 def _issuer_from_title(title_issuer: str | None) -> str | None:
@@ -238,6 +285,24 @@ def _issuer_from_title(title_issuer: str | None) -> str | None:
     return title_issuer
 
 
+_NEWS = re.compile(r"电[(（]记者|[(（]记者[\u4e00-\u9fff]{2,4}[)）]|^(?:新华社|中新社|中新网)")
+_TEMPLATE_MARK = re.compile(r"(?:XX|ＸＸ|××|xx)(?:局|单位|部门|委员会|委|办公室|街道|中心)")
+
+
+def _mixed_years(lines: list[str]) -> bool:
+    """Numbered headings that name a 预算 of one year and a 决算 of another (一、2022年预算安排情况 /
+    二、2021年决算情况): a note on two documents, neither of which it is."""
+    pairs = set()
+    for line in lines[:80]:
+        flat = normalize(line).replace(" ", "")
+        if len(flat) > 40 or not parse_heading(flat):
+            continue
+        year, kind = _YEAR.search(flat), re.search(r"决算|決算|预算|預算", flat)
+        if year and kind:
+            pairs.add((year.group(1), "决算" if kind.group(0) in ("决算", "決算") else "预算"))
+    return len({k for _, k in pairs}) > 1 and len({y for y, _ in pairs}) > 1
+
+
 def document_metadata(title: str, meta_lines: list[str], text: str, table_titles: list[str],
                       file_name: str) -> dict:
     """Issuer, region, year, kind and scope of one file, and the warnings they raise.
@@ -245,20 +310,30 @@ def document_metadata(title: str, meta_lines: list[str], text: str, table_titles
     The issuer is the first organisation's name among: the 部门：/单位：/编制单位 lines (the most
     frequent first), the title, the duties paragraph. A fragment never qualifies; when nothing
     does, the issuer is unrecognised and a warning names the file. A template (its issuer a
-    placeholder such as 上海市XX局) has no issuer, year, kind or scope.
+    placeholder such as 上海市XX局) has no issuer; its year, kind and scope are the template's.
     """
     title_issuer, _ = parse_title(title)
     lines = text.splitlines()
+    opening = re.sub(r"\s+", "", text[:400])
+    if _NEWS.search(opening):
+        warnings_news = [f"“{file_name}”看起来是一篇新闻报道（“记者”“电”），不是某个单位的预算或决算公开：未识别发布单位、年度、类型和口径。"]
+        return {"issuer": None, "region": None, "year": None, "kind": None, "scope": None, "warnings": warnings_news}
     candidates = [*issuers_from_lines(meta_lines), _issuer_from_title(title_issuer), issuer_from_duties(lines)]
     issuer, template = pick_issuer(candidates)
+    if issuer is None and not template:
+        issuer, template = pick_issuer(issuers_in_text(lines))
     warnings: list[str] = []
-    if template and issuer is None:
-        warnings.append(f"“{file_name}”的发布单位是占位符（如“XX局”），看起来是空白模板：未识别年度、类型和口径。")
-        return {"issuer": None, "region": None, "year": None, "kind": None, "scope": None, "warnings": warnings}
-    if issuer is None:
+    template = template or bool(_TEMPLATE_MARK.search(re.sub(r"\s+", "", text[:4000])))
+    if template and issuer is None:  # its year, kind and scope are the template's own
+        warnings.append(f"“{file_name}”的发布单位是占位符（如“XX局”），看起来是空白模板，发布单位记为“未识别”。")
+    elif issuer is None:
         warnings.append(f"未能从“{file_name}”中识别发布单位（封面、标题、“部门：”“编制单位：”行和职能段落都没有单位名称），"
                         "发布单位记为“未识别”。")
     year = document_year(title, table_titles + [text[:2000]])
+    kind = document_kind(title, text, table_titles)
+    if not is_title_line(title) and _mixed_years(lines):
+        year, kind = None, None
+        warnings.append(f"“{file_name}”同时说明了不同年度的预算和决算，年度和类型未识别。")
     return {"issuer": issuer, "region": region_of(issuer) or region_of(title_issuer), "year": year,
-            "kind": document_kind(title, text, table_titles), "scope": document_scope(title, text),
+            "kind": kind, "scope": document_scope(title, text),
             "warnings": warnings}
