@@ -35,7 +35,7 @@ from decimal import Decimal
 from app.audit import notes_for
 from app.audit.stored import findings_of, stored_findings
 from app.answer.calc import CalcError, execute
-from app.answer.candidates import (FactRecord, choose_documents, clarify_message, coverage, describe, issuer_mention,
+from app.answer.candidates import (FactRecord, choose_documents, clarify_message, other_issuer, coverage, describe, issuer_mention,
                             option_names, records)
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
@@ -287,6 +287,10 @@ class Engine:
             return _no(question, "目前还没有导入任何文件，请先用 budgetqa ingest 导入预算或决算文件。"), context
         words, named = staged("understand", issuer_mention, issuer_words or question, docs, self.glossary)
         rest = norm(question).replace(words, " ") if words else question
+        second = staged("understand", other_issuer, rest, named, docs, self.glossary)
+        if second and planned is None:
+            return _no(question, f"问题同时问到“{words}”和“{second}”两个单位；每次请只问一个单位的数字，"
+                                 f"例如“{words}……是多少？”"), context
         query = planned if planned is not None else staged("understand", understand, rest, self.glossary)
         query.question = question
         link = topic_link(question, query, bool(named), self.glossary) if context is not None else NEW_TOPIC

@@ -119,3 +119,16 @@ def test_text_identity_needs_the_asked_term_in_the_passage():
     query = understand("什么是“以前年度盈余调剂”？", glossary)
     assert not text_identity(query, "事业收入：指事业单位开展专业业务活动取得的收入。", "名词解释").ok
     assert text_identity(query, "以前年度盈余调剂：指使用以前年度盈余弥补当年收支差额。", "名词解释").ok
+
+
+def test_two_bodies_in_one_question_get_no_single_body_figure(tmp_path):
+    from app.library import ingest_file
+
+    other = DOC.replace(ISSUER, "青石县市场监督管理局").replace("60,000.00", "61,000.00")
+    for name, text in (("a.txt", DOC), ("b.txt", other)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    store = FactStore(tmp_path / "home")
+    for name in ("a.txt", "b.txt"):
+        ingest_file(tmp_path / name, store)
+    answer = Engine(store).ask("城市管理局和市场监督管理局2025年谁的培训费多？")
+    assert answer.status == "no_answer" and "两个单位" in answer.text

@@ -80,3 +80,9 @@ def test_the_money_of_a_known_item_is_that_item_and_of_an_unknown_thing_its_fund
 def test_count_unit_comes_with_the_count():
     reading = read_operation("有几辆车", GLOSSARY)
     assert (reading.operation, reading.count_unit) == ("count", "辆")
+
+
+def test_a_whole_the_glossary_does_not_know_is_still_the_item_of_a_breakdown():
+    query = understand("2019年绿化养护（款）下面哪一项支出最少？", GLOSSARY)
+    assert query.operation == "extreme" and query.items[-1].surface == "绿化养护"
+    assert [i.surface for i in understand("基本支出中哪一项最多？", GLOSSARY).items] == ["基本支出"]

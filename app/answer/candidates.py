@@ -274,6 +274,17 @@ def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossar
     return best, named
 
 
+def other_issuer(rest: str, named: list[DocumentSummary], docs: list[DocumentSummary],
+                 glossary: Glossary) -> str:
+    """A second issuer named in the question (省检察院和省法院谁的多): the words naming it, or "".
+    Each answer is about one body; the figure of one is never the answer about two."""
+    if not named:
+        return ""
+    words, others = issuer_mention(rest, docs, glossary)
+    first = {d.issuer for d in named}
+    return words if others and not {d.issuer for d in others} & first and len(words) >= 2 else ""
+
+
 def describe(d: DocumentSummary) -> str:
     return f"{d.issuer or d.title} {d.year or ''}年{d.scope or ''}{d.kind or ''}".strip()
 

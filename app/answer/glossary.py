@@ -134,9 +134,29 @@ def issuer_short_names(full: str, glossary: Glossary) -> frozenset[str]:
     return _SHORT_NAMES[key]
 
 
+def full_name_forms(full: str, glossary: Glossary) -> set[str]:
+    """The full name and the other ways it is written (glossary `issuers.rewrites`): 中国共产党某省
+    委员会办公厅 is also 某省委办公厅; 某省人民检察院 also 某省检察院."""
+    forms = {norm(full)}
+    for _ in range(3):
+        before = len(forms)
+        for pattern, replacement in glossary.issuers.get("rewrites") or []:
+            forms.update(re.sub(pattern, replacement, f) for f in list(forms))
+        if len(forms) == before:
+            break
+    return forms
+
+
 def _short_names(full: str, glossary: Glossary) -> set[str]:
-    """The names people use for an issuer, generated from its full name by the glossary's rules
-    (drop region prefixes, shorten suffixes, common abbreviations, level words in front)."""
+    """The names people use for an issuer: for each way its full name is written, the forms the
+    glossary's rules give (drop region prefixes, shorten suffixes, abbreviations, level words)."""
+    names: set[str] = set()
+    for form in full_name_forms(full, glossary):
+        names |= _short_names_of(form, glossary)
+    return names
+
+
+def _short_names_of(full: str, glossary: Glossary) -> set[str]:
     full = norm(full)
     rules = glossary.issuers
     cores = [full]

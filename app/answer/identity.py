@@ -236,6 +236,12 @@ def sanity(answer: Answer, plan: Plan) -> list[Check]:
         ok = all(abs(p) <= abs(whole) for p in parts)
         checks.append(Check("part_whole", ok, "各部分均不超过整体。" if ok else "有部分超过了整体。"))
     for r in records:
+        if r.fact.origin == "table" and re.search(r"(?:^| › )第\d+列$", r.fact.locator.column or ""):
+            # the parser could not read this column's head: which measure (预算数, 决算数, 上年) it
+            # holds is unknown, so the figure cannot be the one asked for
+            checks.append(Check("unit", False, f"“{name_for(r, None)}”所在栏目没有读到栏名（{r.fact.locator.column}）。"))
+            break
+    for r in records:
         header = " ".join(r.fact.label)
         if r.fact.unit == "元" and r.fact.origin == "table" and _WAN_HEADER.search(header) and r.table is not None \
                 and (r.table.unit or "元") == "元":

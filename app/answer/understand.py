@@ -155,6 +155,8 @@ def understand(question: str, glossary: Glossary) -> Query:
         query.operation = family = "text"  # 预算公开的联系电话是多少: a contact, not a figure
     if _PER_CAPITA.search(text):
         query.operation = family = "per_capita"
+    if family in ("breakdown", "extreme"):
+        items = _whole_named(text, items)
     if family == "share":
         query.items, query.denominator = _split_share(text, items, glossary)
         if query.denominator is None and query.within is not None:
@@ -291,6 +293,27 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     fallback = [] if vague else [o for o in item.official if o != phrase]
     return Item(phrase, [phrase] + fallback, [] if vague else item.codes, item.position - len(head),
                 broader=fallback)
+
+
+# 检察（款）下面哪一项 / 某某专项里哪个: the whole a breakdown or extreme is asked within
+_WHOLE = re.compile(r"([\u4e00-\u9fff（）()]{2,24}?)(?:下面|下属|下|里面|里|之中|当中|中)的?(?:哪|什么|各|都)")
+
+
+def _whole_named(text: str, items: list[Item]) -> list[Item]:
+    """A breakdown or extreme asks within a whole written before 下面/里/中 + a which-word; when
+    that whole is a name the glossary does not know, it is still the item asked about (never the
+    department's total by default)."""
+    m = _WHOLE.search(text)
+    if not m:
+        return items
+    phrase = re.sub(r"^\d*\s*年度?", "", m.group(1))
+    phrase = _ORGANISATION.split(phrase)[-1]
+    phrase = _LEAD_FILLER.sub("", re.sub(r"[(（][类款项][)）]$", "", phrase))
+    start = m.start(1) + m.group(1).find(phrase) if phrase else -1
+    covered = any(i.position <= start < i.position + len(i.surface) or start <= i.position < m.end(1) for i in items)
+    if len(phrase) < 2 or covered or re.search(r"[哪几何啥]|什么|多少|支出|收入|经费", phrase):
+        return items
+    return items + [Item(phrase, [phrase], position=start)]
 
 
 def _merge_adjacent(items: list[Item], glossary: Glossary) -> list[Item]:
