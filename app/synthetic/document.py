@@ -12,7 +12,7 @@ import random
 from app.synthetic import tables as coded
 from app.synthetic import tables_summary as summary
 from app.synthetic.figures import Figures, Profile, figures
-from app.synthetic.layout import OPTIONAL, Style, make_style, number_label, title_for
+from app.synthetic.layout import OPTIONAL, make_style, number_label, title_for
 from app.synthetic.model import TruthDocument, TruthTable
 from app.synthetic.names import SUBORDINATES
 from app.synthetic.narrative import Narrator, budget_sections, final_sections

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from app.synthetic.figures import Figures, Profile
 from app.synthetic.model import Section, Statement, plain
+from app.synthetic.names import person, phone
 from app.synthetic.subjects import CLASSES, GOODS, GROUPS, PERSONNEL
 
 Z = Decimal(0)
@@ -159,7 +160,6 @@ def _other(p: Profile, fig: Figures, n: Narrator, kind: str) -> list[str]:
 
 
 def _tail(p: Profile, rng: random.Random) -> list[Section]:
-    from app.synthetic.names import person, phone
     return [Section("八、名词解释", ["（一）基本支出：指为保障机构正常运转、完成日常工作任务而发生的人员经费和公用经费。",
                                    "（二）项目支出：指在基本支出之外为完成特定行政任务和事业发展目标所发生的支出。",
                                    "（三）“三公”经费：指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。"]),

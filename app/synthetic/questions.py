@@ -94,7 +94,7 @@ class Asker:
         budget = self.doc.kind == "预算"
         templates = (ph.PARAPHRASE_BUDGET if budget else ph.PARAPHRASE_FINAL) if everyday else (
             ph.LOOKUP_BUDGET if budget else ph.LOOKUP_FINAL)
-        q = ph.pick(self.rng, templates, n=self.name(), y=self.doc.year, item=everyday or item)
+        q = ph.pick(self.rng, templates, n=self.name(), y=self.doc.year, item=everyday or item, scope=self.doc.scope)
         return self.add(q, "lookup", ("paraphrase:" if everyday else "lookup:") + cls, value=value,
                         note=f"{item}" + (f"（问法：{everyday}）" if everyday else ""))
 

@@ -49,11 +49,10 @@ def _rows(style: Style, unit: str, total: list[Decimal], rows, paths, measures) 
 def general_table(style: Style, fig: Figures, prior: Figures | None, unit: str) -> TruthTable:
     """一般公共预算（财政拨款）支出表: function tree of general-budget spending; a 预算 prints last year too."""
     current = {c: [b + p, b, p] for c, (b, p) in fig.general.items()}
-    kind_word = fig.kind
     if fig.kind == "预算" and prior is not None:
         prior_rows = {c: b + p for c, (b, p) in prior.general.items()}
-        now = year_label(style, fig.year, fig.year, kind_word)
-        before = year_label(style, fig.year - 1, fig.year, kind_word)
+        now = year_label(style, fig.year, fig.year, fig.kind)
+        before = year_label(style, fig.year - 1, fig.year, fig.kind)
         leaves = {c: [prior_rows.get(c, Z)] + v for c, v in current.items()}
         head = style.code_header("功能分类科目")
         value_paths = [(before,), (now, style.subtotal), (now, "基本支出"), (now, "项目支出")]
@@ -180,7 +179,6 @@ def basic_table(style: Style, fig: Figures, unit: str) -> TruthTable:
         extra += [UP, UP, UP]
     rows = tree(leaves, fig.names)
     total = [sum((v[i] for c, _, v in rows if len(c) == 3), Z) for i in range(3)]
-    econ_style = style
     body, cells = [], []
     lead = [style.total] + [""] * (_econ_width(style) - 1)
     body.append(lead + [fmt(v, unit, blank_zero=True) for v in total])
@@ -190,7 +188,7 @@ def basic_table(style: Style, fig: Figures, unit: str) -> TruthTable:
         if v:
             cells.append(TruthCell(style.total, None, path, v, measure))
     for code, name, values in rows:
-        codes = econ_style.code_cells(code)[:2] if style.codes == "split" else econ_style.code_cells(code)
+        codes = style.code_cells(code)[:2] if style.codes == "split" else style.code_cells(code)
         body.append(codes + [name] + [fmt(v, unit, blank_zero=True) for v in values])
         for path, measure, v in zip(paths, measures, values):
             if v:
