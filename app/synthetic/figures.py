@@ -133,10 +133,13 @@ def _amount(rng: random.Random, mean: float, quantum: Decimal, spread: float = 0
 
 
 def figures(profile: Profile, year: int, kind: str) -> Figures:
-    """The amounts of `year`; the same call always gives the same amounts."""
+    """The amounts of `year`; the same call always gives the same amounts. A 决算 spends each
+    budgeted amount give or take (85%–105%), as final accounts do."""
+    if kind == "决算":
+        return _spent(profile, figures(profile, year, "预算"))
     rng = random.Random(f"{profile.seed}:{year}:{kind}")
     q = profile.quantum
-    size = profile.scale * (1.04 ** (year - 2020)) * (rng.uniform(0.85, 1.0) if kind == "决算" else 1.0)
+    size = profile.scale * (1.04 ** (year - 2020))
     basic_share = rng.uniform(0.45, 0.8)
     basic_target = size * basic_share
     weights = {c: subjects.PERSONNEL[c][1] for c in profile.personnel}
@@ -176,6 +179,29 @@ def figures(profile: Profile, year: int, kind: str) -> Figures:
     procurement = _amount(rng, size * 0.05, q) if rng.random() < 0.6 else Decimal(0)
     return Figures(year=year, kind=kind, general=general, fund=fund, other=other, econ=econ, sangong=sangong,
                    vehicles=vehicles, procurement=procurement, names=names)
+
+
+def _spent(profile: Profile, budget: Figures) -> Figures:
+    rng = random.Random(f"{profile.seed}:{budget.year}:决算")
+    q = profile.quantum
+
+    def spend(v: Decimal) -> Decimal:
+        return (v * Decimal(str(round(rng.uniform(0.85, 1.05), 4))) / q).quantize(Decimal(1)) * q if v else v
+
+    econ = {c: spend(v) for c, v in budget.econ.items()}
+    social = {code: econ[econ_code] for code, _, econ_code in profile.social}
+    running = sum(econ.values(), Decimal(0)) - sum(social.values(), Decimal(0))
+    general = {code: (Decimal(0), spend(p)) for code, (_, p) in budget.general.items()}
+    general[profile.running[0]] = (running, general[profile.running[0]][1])
+    general |= {code: (v, Decimal(0)) for code, v in social.items()}
+    sangong = {k: spend(v) for k, v in budget.sangong.items()}
+    if "30217" in econ and budget.sangong["公务接待费"]:
+        sangong["公务接待费"] = econ["30217"]
+    if "30231" in econ and budget.sangong["公务用车运行费"]:
+        sangong["公务用车运行费"] = econ["30231"]
+    return Figures(year=budget.year, kind="决算", general=general, fund={c: spend(v) for c, v in budget.fund.items()},
+                   other={c: spend(v) for c, v in budget.other.items()}, econ=econ, sangong=sangong,
+                   vehicles=budget.vehicles, procurement=spend(budget.procurement), names=budget.names)
 
 
 def subject_name(code: str, names: dict[str, str]) -> str:
