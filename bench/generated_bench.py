@@ -57,8 +57,11 @@ def main() -> int:
     result = score(outcomes)
     classes = by_class(outcomes)
     if args.report:
-        update_report(args.report, f"engine (bench/generated_bench.py, {args.documents} documents)",
-                      failure_report(outcomes, f"engine (bench/generated_bench.py, {args.documents} documents)"))
+        title = f"engine (bench/generated_bench.py, {args.documents} documents, {args.formats}, seed {args.seed})"
+        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        text = failure_report(outcomes, title).replace(f"## {title}\n", f"## {title}\n\nRun {stamp}; corpus in "
+                                                         f"{folder / 'docs'}.\n", 1)
+        update_report(args.report, title, text)
     if args.json:
         print(json.dumps({"documents": len(report.documents), "skipped": len(report.skipped),
                           "questions": result.asked, "answerable": result.answerable,

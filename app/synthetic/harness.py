@@ -159,4 +159,8 @@ def update_report(path: Path, section: str, text: str) -> None:
             parts[current].append(line)
     body = text if text.startswith("## ") else f"## {section}\n\n{text}"
     parts[section] = [body if body.endswith("\n") else body + "\n", "\n"]
-    path.write_text(REPORT_HEAD + "".join("".join(v) for v in parts.values()), encoding="utf-8")
+    order = sorted(parts, key=lambda name: not name.startswith(NOTES))  # the hand-written notes first
+    path.write_text(REPORT_HEAD + "".join("".join(parts[name]) for name in order), encoding="utf-8")
+
+
+NOTES = "patterns"  # a section whose title starts so is kept at the top (notes written by hand)
