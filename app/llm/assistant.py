@@ -19,6 +19,7 @@ import logging
 
 from app.answer.candidates import issuer_mention
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check
+from app.answer.understand import NUMERIC
 from app.llm import planner, rephrase, summary
 from app.llm.model import Caller, ChatModel
 from ingest.errors import ModelUnavailableError
@@ -27,6 +28,7 @@ from prompts import Prompt, data, load_all
 log = logging.getLogger(__name__)
 
 TEXT_OPERATIONS = ("reason", "definition", "text")  # answered from passages, never planned
+# (only the operations the engine computes are planned: a per-capita question stays unanswered)
 MAX_DOCS = 8  # documents whose labels the planner fallback shows
 
 
@@ -48,7 +50,7 @@ class Assistant:
         query = getattr(new_context, "query", None)
         roles: list[str] = []
         try:
-            if answer.status == NO_ANSWER and query is not None and query.operation not in TEXT_OPERATIONS \
+            if answer.status == NO_ANSWER and query is not None and query.operation in NUMERIC \
                     and no_plan(answer) and engine.documents():
                 answer, new_context = self._plan(engine, question, context, query, answer, new_context, roles)
             elif answer.status == ANSWERED and answer.value is None and answer.passages and query is not None \

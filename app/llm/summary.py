@@ -137,10 +137,10 @@ def summarised(answer: Answer, summary: str, cited: list[Passage], dropped: int,
     """The text answer rebuilt around the summary: summary, then the cited passages quoted."""
     quoted = "；".join(f"《{p.title}》「{p.where}」：「{p.text}」" for p in cited)
     tail = answer.text[answer.text.rfind("」") + 1:] if "」" in answer.text else ""  # the engine's note (latest year …)
-    checks = [Check("traced", True, "摘要中的每个数字都出现在所引的原文段落中。"),
-              Check("llm_summary", True, f"摘要由语言模型（{model}）依据所引原文写成，原文附后。")]
+    checks = answer.checks + [Check("summary_traced", True, "摘要中的每个数字都出现在所引的原文段落中。"),
+                              Check("llm_summary", True, f"摘要由语言模型（{model}）依据所引原文写成，原文附后。")]
     if dropped:
         checks.append(Check("llm_injection", True, f"原文中有{dropped}句像是写给模型的指令，未发送给模型。"))
-    return replace(answer, status=ANSWERED, text=f"{summary}（依据：{quoted}）{tail}", checks=checks, verified=True,
+    return replace(answer, status=ANSWERED, text=f"{summary}（依据：{quoted}）{tail}", checks=checks,
                    passages=[{"doc_id": p.doc_id, "title": p.title, "locator": p.where, "snippet": p.text}
                              for p in cited])
