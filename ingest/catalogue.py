@@ -80,7 +80,7 @@ def entry_from_cells(cells: list[str]) -> CatalogueEntry | None:
 
 
 # A part heading of the catalogue ("五、部门预算表", "第二部分 2024年度部门决算表"), not one table.
-_PART = re.compile(r"^(第[一二三四五六七八九十]+部分.*|(\d{4}年度?)?(区级|市级|县级)?(部门|单位)?(预算|决算)(公开)?报?表)$")
+_PART = re.compile(r"^(第[一二三四五六七八九十]+部分.*|(\d{4}年度?)?(省级|区级|市级|县级)?(部门|单位)?(预算|决算)(公开)?报?表)$")
 
 
 def entry_from_line(line: str) -> CatalogueEntry | None:

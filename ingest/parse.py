@@ -154,6 +154,8 @@ def parse_document(raw: RawDocument) -> Parsed:
             builder.close_paragraph()
         builder.text(text, item.page)
     hints = _narrative_hints(builder.sections()) if any(r.text_lines for r in regions) else []
+    # a cover's title (省级部门预算公开报表 over 部门：…) opens no table: nothing follows it
+    regions = [r for r in regions if r.rows or r.text_lines or r.notes]
     for r in sorted(regions, key=lambda r: bool(r.text_lines)):  # grids first: their cells are evidence
         built = _region_tables(r, warnings, hints)
         tables.extend(built)
@@ -346,7 +348,12 @@ def _continues(previous: _Region, grid: RawGrid) -> bool:
     or repeats that table's header."""
     if not previous.rows or not grid.rows:
         return False
-    if len(grid.rows[0]) != max(len(r) for r in previous.rows):
+    width = max(len(r) for r in previous.rows)
+    last_page = next((p for p in reversed(previous.row_pages) if p is not None), previous.page)
+    if (len(grid.rows[0]) < width and any(is_data_row(r) for r in grid.rows[:3]) and last_page is not None
+            and grid.page == last_page + 1):
+        return True  # the table runs on at the top of the next page, its label cells merged
+    if len(grid.rows[0]) != width:
         return False
     header = _header_rows(previous.rows)
     return is_data_row(grid.rows[0]) or (bool(header) and grid.rows[: len(header)] == header)

@@ -135,8 +135,17 @@ def _label_columns(data: list[list[str]], width: int, paths: list[tuple[str, ...
             continue
         filled = [r[c] for r in data if r[c]]
         text = [v for v in filled if parse_number(v) is None]
-        out.append(bool(filled) and len(text) * 2 >= len(filled))
+        out.append(bool(filled) and (len(text) * 2 >= len(filled) or _code_column(filled)))
     return out
+
+
+def _code_column(filled: list[str]) -> bool:
+    """A column of subject codes under no header of its own (201 / 20103 / 2010301): most cells
+    are 3-, 5- or 7-digit codes and some longer code extends a shorter one printed above it."""
+    codes = [v.strip() for v in filled if re.fullmatch(r"\d{3}(?:\d{2}){0,2}", v.strip())]
+    if len(codes) * 2 < len(filled) or len(codes) < 3:
+        return False
+    return any(b.startswith(a) and len(b) == len(a) + 2 for a, b in zip(codes, codes[1:]))
 
 
 def _side_by_side_split(paths: list[tuple[str, ...]], labels: list[bool]) -> int | None:
