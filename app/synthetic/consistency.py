@@ -19,6 +19,10 @@ def _grid(table: TruthTable) -> dict[tuple[str, ...], dict[str | None, Decimal]]
     """column path → {code (None for the 合计 row): value}."""
     out: dict[tuple[str, ...], dict[str | None, Decimal]] = defaultdict(dict)
     for cell in table.cells:
+        if cell.code is None and cell.row not in ("合计", "总计"):
+            out[cell.column].setdefault("parts", Z)  # 人员经费合计 / 公用经费合计: added up as the whole
+            out[cell.column]["parts"] += cell.value
+            continue
         out[cell.column][cell.code] = cell.value
     return out
 
@@ -41,6 +45,9 @@ def tree_problems(table: TruthTable) -> list[str]:
             if values.get(parent, Z) != total:
                 problems.append(f"{table.title} {path}: {parent} = {values.get(parent, Z)} ≠ children {total}")
         classes = sum((v for c, v in values.items() if c and len(c) == 3), Z)
+        if None not in values and "parts" in values:  # no 合计 row: 人员经费合计 + 公用经费合计 is the whole
+            values[None] = values.pop("parts")
+        values.pop("parts", None)
         if values.get(None, Z) != classes:
             problems.append(f"{table.title} {path}: 合计 {values.get(None, Z)} ≠ 类 {classes}")
     return problems
@@ -53,8 +60,8 @@ def row_problems(table: TruthTable) -> list[str]:
     rows: dict[str | None, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for cell in table.cells:
         rows[cell.code][cell.measure] += cell.value
-    return [f"{table.title} {code}: {m[whole]} ≠ {' + '.join(parts)}"
-            for code, m in rows.items() if m[whole] != sum((m[p] for p in parts), Z)]
+    return [f"{table.title} {code}: {m[whole]} ≠ {' + '.join(parts)}" for code, m in rows.items()
+            if whole in m and any(p in m for p in parts) and m[whole] != sum((m[p] for p in parts), Z)]
 
 
 def _sangong(table: TruthTable) -> list[str]:
@@ -88,7 +95,10 @@ def truth_problems(doc: TruthDocument) -> list[str]:
         if table.standard == "sangong":
             problems += _sangong(table)
     general, basic = doc.table("general"), doc.table("basic")
-    if _total(general, "basic") != _total(basic, "total"):
+    basic_total = _total(basic, "total")
+    if basic_total is None and basic is not None:  # two column groups: 人员经费合计 + 公用经费合计
+        basic_total = (_total(basic, "personnel") or Z) + (_total(basic, "public") or Z)
+    if _total(general, "basic") != basic_total:
         problems.append(f"基本支出: 一般公共预算支出表 {_total(general, 'basic')} ≠ 基本支出表 {_total(basic, 'total')}")
     summary = doc.table("income_expense")
     if summary:
@@ -97,7 +107,7 @@ def truth_problems(doc: TruthDocument) -> list[str]:
             problems.append("收支总表: 本年收入合计 ≠ 本年支出合计")
         if doc.table("expense") and got.get("本年支出合计") != _total(doc.table("expense"), "total"):
             problems.append("收支总表 ≠ 支出总表 合计")
-    printed = {"人员经费": _total(basic, "personnel"), "公用经费": _total(basic, "public"), "基本支出": _total(basic, "total")}
+    printed = {"人员经费": _total(basic, "personnel"), "公用经费": _total(basic, "public"), "基本支出": basic_total}
     for s in doc.statements:
         if s.item in printed and printed[s.item] is not None:
             if s.contradicts is None and s.value != printed[s.item]:

@@ -36,7 +36,8 @@ def make_document(profile: Profile, year: int, kind: str, doc_key: str) -> Truth
         "expense": coded.expense_table(style, fig, unit),
         "fiscal": summary.fiscal_table(style, fig, unit),
         "general": coded.general_table(style, fig, prior if kind == "预算" else None, unit),
-        "basic": coded.basic_table(style, fig, unit),
+        "basic": (coded.basic_pairs_table(style, fig, unit) if kind == "决算" and style.basic_pairs
+                  else coded.basic_table(style, fig, unit)),
         "sangong": summary.sangong_table(style, fig, prior if kind == "预算" else None, budget, unit),
         "fund": coded.fund_table(style, fig, unit),
         "capital": coded.capital_table(style, unit),

@@ -56,6 +56,7 @@ class Style:
     codes: str  # joined | spaced | split
     rate_column: bool
     sangong_rows: bool  # the 三公 table as rows (项目 | 本年 | 上年) instead of one wide row
+    basic_pairs: bool  # a 决算's 基本支出 table as two column groups: 人员经费 | 公用经费, each code/name/决算数
     empty_note: str
 
     def code_cells(self, code: str | None) -> list[str]:
@@ -90,6 +91,7 @@ def make_style(rng: random.Random) -> Style:
         codes=rng.choice(["joined", "joined", "spaced", "split"]),
         rate_column=rng.random() < 0.4,
         sangong_rows=rng.random() < 0.3,
+        basic_pairs=rng.random() < 0.5,
         empty_note=rng.choice(["本部门无{x}支出，故本表为空表。", "注：本单位无{x}收支，故此表无数据。",
                                "备注：{issuer}{year}年无{x}安排的支出，此表为空。"]),
     )

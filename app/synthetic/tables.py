@@ -196,5 +196,33 @@ def basic_table(style: Style, fig: Figures, unit: str) -> TruthTable:
     return TruthTable("basic", "", "", unit, head, body, cells)
 
 
+def basic_pairs_table(style: Style, fig: Figures, unit: str) -> TruthTable:
+    """The 决算 layout of the 基本支出 table: 人员经费 subjects (301, 303) on the left and 公用经费 (302) on
+    the right, each as code | name | 决算数, with 人员经费合计 and 公用经费合计 on the last line."""
+    rows = tree({c: [v] for c, v in fig.econ.items()}, fig.names)
+    left = [r for r in rows if not r[0].startswith("302")]
+    right = [r for r in rows if r[0].startswith("302")]
+    pad = max(len(left), len(right))
+    left += [None] * (pad - len(left))
+    right += [None] * (pad - len(right))
+    head = [["人员经费", LEFT, LEFT, "公用经费", LEFT, LEFT],
+            ["科目编码", "科目名称", "决算数", "科目编码", "科目名称", "决算数"]]
+    body, cells = [], []
+    for pair in zip(left, right):
+        line = []
+        for side in pair:
+            if side is None:
+                line += ["", "", ""]
+                continue
+            code, name, (value,) = side
+            line += [style.code_cells(code)[0] if style.codes != "split" else code, name, fmt(value, unit)]
+            cells.append(TruthCell(name, code, ("决算数",), value, "total"))
+        body.append(line)
+    body.append(["人员经费合计", "", fmt(fig.personnel, unit), "公用经费合计", "", fmt(fig.public, unit)])
+    cells += [TruthCell("人员经费合计", None, ("决算数",), fig.personnel, "personnel"),
+              TruthCell("公用经费合计", None, ("决算数",), fig.public, "public")]
+    return TruthTable("basic", "", "", unit, head, body, cells)
+
+
 def _econ_width(style: Style) -> int:
     return 3 if style.codes == "split" else 2
