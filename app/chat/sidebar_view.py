@@ -15,6 +15,7 @@ from app.chat.service import ChatService, Scope
 from app.chat.sources import md
 from app.chat.uploads import FORMATS, UPLOAD_LIMIT_MB
 from index.facts import DocumentSummary
+from ingest.standard import coverage, standards
 
 HISTORY, CONTEXT, OUTCOMES = "history", "context", "upload_outcomes"  # session-state keys
 LIBRARY_NOTE = "library_note"
@@ -103,11 +104,29 @@ def _library(svc: ChatService, docs: list[DocumentSummary]) -> None:
                     width="stretch")
         right.button("删除", key="remove", icon=":material/delete:", on_click=_remove, args=(svc, chosen),
                      width="stretch")
+        _coverage(svc, chosen)
     warned = [d for d in docs if d.warnings]
     if warned:
         with st.expander(f"导入提示（{sum(len(d.warnings) for d in warned)} 条）"):
             for d in warned:
                 st.markdown(f"**{md(d.title)}**  \n" + "  \n".join(f"· {md(w)}" for w in d.warnings))
+
+
+def _coverage(svc: ChatService, doc: DocumentSummary) -> None:
+    """Which standard tables the chosen document holds (with their printed titles), which are
+    missing, which stayed unclassified; and the files a split document was read from."""
+    if doc is None:
+        return
+    held = svc.store.get(doc.doc_id)
+    if len(held.files) > 1:
+        st.caption(md("由多个文件组成：" + "、".join(held.files)))
+    report = coverage(held.tables, held.kind)
+    names = {s.key: s.name for s in standards().standards}
+    lines = [f"· {names.get(f['standard'], f['standard'])}：{f['title']}" for f in report["found"]]
+    lines += [f"· 缺少：{names.get(key, key)}" for key in report["missing"]]
+    lines += [f"· 未归类：{u['title']}" for u in report["unclassified"]]
+    if lines:
+        st.markdown("**标准表**  \n" + "  \n".join(md(line) for line in lines))
 
 
 def _remove(svc: ChatService, doc: DocumentSummary) -> None:
