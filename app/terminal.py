@@ -51,6 +51,8 @@ def setup_logging(home: Path) -> Path | None:
             break
         except OSError:
             continue
+    # a log write that fails (a full disk) must not print logging's own traceback on stderr
+    logging.raiseExceptions = False
     root = logging.getLogger()
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)

@@ -138,6 +138,24 @@ def html_spans(folder: Path) -> tuple[str, str]:
     return "spans.html", "过大"
 
 
+def big_sheet(folder: Path, unpacked: int = 1_500_000_000) -> tuple[str, str]:
+    """A ~3 MB workbook whose one sheet unpacks to 1.5 GB (long repeated text cells)."""
+    path = folder / "big-sheet.xlsx"
+    head = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData>')
+    cell = b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"A" * 1_000_000 + b"</t></is></c></row>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"/>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(head)
+            for _ in range(unpacked // len(cell)):
+                sheet.write(cell)
+            sheet.write(b"</sheetData></worksheet>")
+    return path.name, "过大"
+
+
 def fifo(folder: Path) -> None:
     """A named pipe in the folder: reading it would hang; it is not a file to ingest."""
     if hasattr(os, "mkfifo"):
