@@ -55,8 +55,11 @@ class Corpus:
         for e in self.entries:
             owners.setdefault(e.doc.district_name, set()).add(e.doc.issuer)
         unique = {d for d in districts if len(owners[d]) == 1}
+        documents: dict[str, int] = {}
+        for e in self.entries:
+            documents[e.doc.issuer] = documents.get(e.doc.issuer, 0) + 1
         return CorpusView(issuers={e.doc.issuer for e in self.entries}, covered=covered, unique_district=unique,
-                          outsiders=self.outsiders)
+                          outsiders=self.outsiders, documents=documents)
 
     def write(self, folder: Path, formats: tuple[str, ...] = ("txt",)) -> dict[str, str]:
         """Write every document (format by turns) and truth.jsonl; doc_key → file name."""

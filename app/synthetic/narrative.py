@@ -151,8 +151,9 @@ def _other(p: Profile, fig: Figures, n: Narrator, kind: str) -> list[str]:
     out = []
     if p.issuer.scope == "部门":
         out.append(f"（一）机关运行经费。{y}年机关运行经费{kind}{n.figure('机关运行经费', fig.public)}。")
-    buy = (f"{y}年政府采购{kind}总额{n.figure('政府采购', fig.procurement)}。" if fig.procurement
-           else f"{y}年本{p.issuer.scope}无政府采购{kind}。")
+    word = "预算" if kind == "预算" else "支出"  # a 决算 reports what procurement spent
+    buy = (f"{y}年政府采购{word}总额{n.figure('政府采购', fig.procurement)}。" if fig.procurement
+           else f"{y}年本{p.issuer.scope}无政府采购{word}。")
     out.append(f"（二）政府采购情况。{buy}")
     out.append(f"（三）国有资产占有使用情况。截至{y - 1 if kind == '预算' else y}年12月底，共有车辆"
                f"{fig.vehicles}辆。")

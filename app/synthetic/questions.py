@@ -65,6 +65,7 @@ class CorpusView:
     covered: dict[tuple[str, str], set[int]]  # (issuer, 预算/决算) → years some document prints figures for
     unique_district: set[str]  # district-level names no two issuers share
     outsiders: list[str] = field(default_factory=list)  # invented issuers that are in no document
+    documents: dict[str, int] = field(default_factory=dict)  # issuer → how many documents it has
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -250,16 +251,41 @@ class Asker:
         if doc.scope == "部门":
             self.add(f"{n}{doc.year}年机关运行经费{kind}是多少？", "lookup", "narrative:running_cost", value=fig.public)
         if fig.procurement:
-            self.add(f"{n}{doc.year}年政府采购{kind}总额是多少？", "lookup", "narrative:procurement",
+            word = "预算" if kind == "预算" else "支出"
+            self.add(f"{n}{doc.year}年政府采购{word}总额是多少？", "lookup", "narrative:procurement",
                      value=fig.procurement)
         else:
-            self.add(f"{n}{doc.year}年有没有政府采购{kind}？", "count_yesno", "narrative:procurement_none",
+            self.add(f"{n}{doc.year}年{kind}有没有政府采购？", "count_yesno", "narrative:procurement_none",
                      value=Z, answer_label="没有")
         self.add(f"{n}{doc.year}年{kind}公开的车辆共有几辆？", "count_yesno", "narrative:vehicles",
                  value=Decimal(fig.vehicles), unit="辆", answer_label=None if fig.vehicles else "没有")
         for s in doc.contradictions():  # the sentence states another figure: the table's is the answer
             question = self.lookup(s.item, s.contradicts, "contradicted")
             question.note = f"{s.item}：表格{s.contradicts}，说明写作{s.value}（以表格为准）"
+
+    def stated_amounts(self) -> None:
+        """“…有X万元吗？”: a yes/no over a figure the question states (right or wrong); the figure is the answer."""
+        rng, doc, kind = self.rng, self.doc, self.doc.kind
+        options = [(k, v) for k, v in self.sangong_items(self.fig).items() if v] or [("基本支出", self.fig.basic)]
+        item, value = rng.choice(options)
+        stated = value if rng.random() < 0.5 else value + max(Decimal(100), (value / 1000).quantize(Decimal(1)) * 100)
+        words = f"{stated / 10000:f}".rstrip("0").rstrip(".") + "万元" if stated % 100 == 0 else f"{stated:f}元"
+        self.add(f"{self.name()}{doc.year}年{item}{kind}有{words}吗？", "count_yesno", "yesno:stated_amount",
+                 value=value, answer_label="是" if stated == value else "不是")
+
+    def across_documents(self) -> None:
+        """Questions that need the issuer's year: two years summed, or no year when it has one document."""
+        rng, doc, fig, kind, n = self.rng, self.doc, self.fig, self.doc.kind, self.name()
+        if kind == "预算" and doc.year - 1 in self.view.covered.get((doc.issuer, "预算"), set()) and fig.sangong_total:
+            both = self.prior.sangong_total + fig.sangong_total
+            self.add(f"{n}{doc.year - 1}年和{doc.year}年“三公”经费预算一共多少？", "sum_breakdown", "sum:years",
+                     value=both, note="两年之和（上年数取自表中上年栏或上年的文件，两者相同）")
+        if self.view.documents.get(doc.issuer) == 1:
+            item, value = rng.choice([("“三公”经费", fig.sangong_total), ("基本支出", fig.basic),
+                                      ("人员经费", fig.personnel)])
+            if value:
+                self.add(f"{n}{item}{kind}是多少？", "lookup", "lookup:no_year", value=value,
+                         note="问题没有说年份；这个单位只有一份文件")
 
     def absent(self) -> None:
         rng, doc, kind, n = self.rng, self.doc, self.doc.kind, self.name()
@@ -309,6 +335,7 @@ def questions_for(profile: Profile, doc: TruthDocument, figs, file: str, view: C
     """The questions over one document (about 25), the same for the same seed."""
     asker = Asker(profile, doc, figs, file, view, random.Random(f"{seed}:questions:{doc.doc_key}"))
     for family in (asker.lookups, asker.paraphrases, asker.previous_year, asker.shares, asker.sums, asker.breakdowns,
-                   asker.extremes, asker.yes_no, asker.narrative, asker.absent, asker.follow_ups):
+                   asker.extremes, asker.yes_no, asker.stated_amounts, asker.across_documents, asker.narrative,
+                   asker.absent, asker.follow_ups):
         family()
     return asker.out
