@@ -93,6 +93,7 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
     if answer.status != "answered":
         _no_answer(svc, turn, number, latest, scope, docs)
         _feedback(svc, turn, number)
+        st.caption(md(f"用时 {turn.seconds * 1000:.0f} 毫秒"))
         return
     shown = headline(answer, turn.operation, turn.items)
     if shown is not None:
@@ -107,17 +108,19 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
         st.code(answer.calculation, language=None, wrap_lines=True)
     if answer.notes:  # the audit: a figure used here takes part in a finding about the document
         st.info("  \n".join(md(_RULE_CODE.sub("审核提示（", n)) for n in answer.notes), icon=":material/fact_check:")
-    data = chart_data(answer, turn.operation)
-    if data is not None:
-        st.altair_chart(altair_chart(data), width="stretch")
+    if latest:
+        data = chart_data(answer, turn.operation)
+        if data is not None:
+            st.altair_chart(altair_chart(data), width="stretch")
     if turn.sources is None:
         turn.sources = answer_sources(answer, svc.disclosure)
     if turn.sources:
         if latest:
             _evidence(svc, turn, number, docs)
-        else:  # earlier turns: collapsed, so a long conversation stays quick to redraw
+        else:  # earlier turns: the citation only (no chart, table or page), so the next question's
+            # echo is not held up by redrawing the conversation
             with st.expander(f"来源（{len(turn.sources)}）"):
-                _sources(turn.sources, number, whole_tables=False)
+                _sources(turn.sources, turn)
     _related(answer, expanded=False)
     _feedback(svc, turn, number)
     st.caption(md(f"用时 {turn.seconds * 1000:.0f} 毫秒"))
@@ -259,10 +262,10 @@ def _card(turn: Turn, source: TableSource) -> None:
             st.markdown(f"{md(where)}：**{md(cell_as_printed(fact))}**" + (f" {md(source.unit)}" if source.unit else ""))
 
 
-def _sources(sources, number: int, whole_tables: bool) -> None:
-    for k, source in enumerate(sources):
+def _sources(sources, turn: Turn) -> None:
+    for source in sources:
         if isinstance(source, TableSource):
-            _table(source, number, k, whole=False)
+            _card(turn, source)
         elif isinstance(source, TextSource):
             _text(source)
 

@@ -13,7 +13,16 @@ import streamlit as st
 
 LANG_SCRIPT = """<script>
 document.documentElement.lang = 'zh-CN';
-document.querySelectorAll('.stSkipToContent').forEach(a => { a.textContent = '跳到正文'; });
+(() => {
+  const fix = () => document.querySelectorAll('[data-testid="stSkipToContent"], .stSkipToContent').forEach(a => {
+    if (a.textContent !== '跳到正文') a.textContent = '跳到正文';
+  });
+  fix();
+  if (!window.__budgetqaChinese) {  // Streamlit draws its skip link again after a rerun
+    window.__budgetqaChinese = new MutationObserver(fix);
+    window.__budgetqaChinese.observe(document.body, {childList: true, subtree: true});
+  }
+})();
 </script>"""
 STYLE = """
 <style>
@@ -24,6 +33,8 @@ STYLE = """
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
 /* Streamlit's own English status line ("Running…") and toolbar */
 [data-testid="stStatusWidget"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+/* the user's avatar is drawn in the theme's red: a question is no error */
+[data-testid="stChatMessageAvatarUser"] { background-color: #5b7fa6 !important; }
 /* long chart labels and table headers wrap instead of being cut */
 [data-testid="stTable"] th { white-space: normal; }
 /* a phone: the answer's figure and the page crop use the whole width */

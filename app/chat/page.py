@@ -8,6 +8,9 @@ reload reopens it. The main area is drawn before the sidebar: the question typed
 
 from __future__ import annotations
 
+import logging
+import time
+
 import streamlit as st
 
 from app.chat.answer_view import CONVERSATION, PENDING, render_answer, render_turn, suggestions
@@ -17,8 +20,11 @@ from app.chat.sidebar_view import CONTEXT, HISTORY, render_sidebar, scope_from_s
 from app.chat.sources import md
 from app.settings import Settings
 
+RUN_STARTED = time.perf_counter()
+log = logging.getLogger("app.chat.page")
 st.set_page_config(page_title="预算问答", page_icon=":material/account_balance:", layout="wide")
 PLACEHOLDER = "输入问题，如：三公经费是多少？"
+ECHO_FLUSH = 0.03  # seconds
 
 
 @st.cache_resource(show_spinner="正在打开文档库…")
@@ -70,12 +76,16 @@ if pending:
     with st.chat_message("assistant"):
         slot = st.empty()
         slot.markdown("正在查找…")
+        echoed = time.perf_counter() - RUN_STARTED
+        time.sleep(ECHO_FLUSH)  # the server's loop sends the echo while the answer is worked out
         turn, st.session_state[CONTEXT] = svc.answer(pending, scope, docs)
         st.session_state[CONVERSATION] = svc.save(st.session_state[CONVERSATION], pending, turn)
         st.query_params["c"] = st.session_state[CONVERSATION]
         history.append(turn)
         with slot.container():
             render_answer(svc, turn, len(history) - 1, latest=True, scope=scope, docs=docs)
+        log.info("chat run: question echoed at %.0f ms, answer drawn at %.0f ms", echoed * 1000,
+                 (time.perf_counter() - RUN_STARTED) * 1000)
 if history:
     st.caption(md(f"共 {len(history)} 轮对话；追问（如“那2023年呢？”）会沿用上一问的单位、年度和项目。"))
 

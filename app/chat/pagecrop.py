@@ -131,7 +131,7 @@ def _render(path: Path, page_number: int, box, whole_width: bool = False) -> byt
     crop = (x0 * SCALE, max(0.0, height - top - MARGIN_Y) * SCALE, min(width, x0 + span) * SCALE,
             min(height, height - bottom + MARGIN_Y) * SCALE)
     out = io.BytesIO()
-    image.crop(tuple(int(v) for v in crop)).save(out, format="PNG", optimize=True)
+    image.crop(tuple(int(v) for v in crop)).save(out, format="PNG", compress_level=3)
     return out.getvalue()
 
 
