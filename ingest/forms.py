@@ -32,6 +32,8 @@ _AMOUNT_KEY = re.compile(r"预算|支出|金额|资金|拨款")
 def is_form(title: str, rows: list[list[str]]) -> bool:
     if "绩效目标" in title:
         return True
+    if re.search(r"(收入|支出|收支).*表", normalize(title)):
+        return False  # 收入预算总表 heads its grid 项目名称 | 金额: a grid, not a form
     first = next((c for r in rows for c in r if c), "")
     return _key_name(first) in {_key_name(k) for k in FORM_KEYS}
 

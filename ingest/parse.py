@@ -428,7 +428,19 @@ def _table_hints(tables: list[Table]) -> list[tuple[str, Decimal, Decimal, str |
             if c.value is not None and c.unit == "元" and t.column(c.column)]
 
 
+_HEADER_UNIT = re.compile(r"[（(](亿元|万元|千元|元)[)）]|单位\s*[:：]\s*(亿元|万元|千元|元)")
+
+
+def _unit_in_header(rows: list[list[str]]) -> str | None:
+    """The unit a header cell prints ("金额（万元）") when no unit line does: one unit for all."""
+    units = {m.group(1) or m.group(2) for r in _header_rows(rows)[:4] for c in r if c
+             for m in [_HEADER_UNIT.search(normalize(c))] if m}
+    return units.pop() if len(units) == 1 else None
+
+
 def _region_tables(region: _Region, warnings: list[str], hints) -> list[Table]:
+    if region.unit is None and region.rows:
+        region.unit = _unit_in_header(region.rows)
     rows, pages = region.rows, region.row_pages
     if region.text_lines:
         factor = unit_factor(region.unit or "元")

@@ -19,6 +19,7 @@ from dataclasses import replace
 from ingest.catalogue import title_key
 from ingest.metadata import issuer_key
 from ingest.model import Disclosure, Section
+from ingest.tables import narrative_unit_warnings
 
 NARRATIVE, TABLES, COMPLETE = "narrative", "tables", "complete"
 _NARRATIVE_CHARS = 600  # a tables part may carry a cover, a 目录 and notes, not a narrative
@@ -109,6 +110,8 @@ def join(docs: list[Disclosure]) -> Disclosure:
         joined.warnings.extend(w if not file or w.startswith(f"[{file}]") else f"[{file}] {w}" for w in d.warnings)
     printed = {title_key(t.title) for t in joined.tables}
     joined.warnings = [w for w in joined.warnings if not _found_elsewhere(w, printed)]
+    joined.warnings.extend(w for w in narrative_unit_warnings(joined.tables, joined.narrative_facts)
+                           if w not in joined.warnings)  # the tables part's units against the narrative
     return joined
 
 

@@ -24,6 +24,7 @@ from ingest.narrative import narrative_facts
 from ingest.parse import parse_document
 from ingest.readers import RawGrid, reader_for
 from ingest.standard import classify_tables
+from ingest.tables import narrative_unit_warnings
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def _disclosure(data: bytes, path: Path, raw, parsed) -> Disclosure:
     disclosure.files = [path.name]
     disclosure.warnings.extend(classify_tables(disclosure.tables, disclosure.kind, year))
     disclosure.narrative_facts = narrative_facts(doc_id, disclosure.sections, year)
+    disclosure.warnings.extend(narrative_unit_warnings(disclosure.tables, disclosure.narrative_facts))
     facts = len(disclosure.facts())
     if facts > limits.MAX_FACTS:
         raise InputError(f"文件“{path.name}”解析出 {facts:,} 个数字，超过一份文件的上限 {limits.MAX_FACTS:,} 个，"

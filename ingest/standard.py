@@ -105,8 +105,9 @@ def classify(table: Table, document_kind: str | None) -> tuple[str | None, str |
             return by_title.key, None
         others = "、".join(s.name for s in by_header[:3])
         return None, (f"表“{table.title}”的标题像{by_title.name}，但表头与行名像{others}，未归入标准表。")
-    if len(by_header) == 1 and _strong_header(by_header[0]):
-        return by_header[0].key, None
+    strong = [s for s in by_header if _strong_header(s)]
+    if len(strong) == 1:
+        return strong[0].key, None
     return None, None
 
 

@@ -351,3 +351,22 @@ def _link_parents(rows: list[Row]) -> None:
         last_by_length[len(row.code)] = row
         for longer in [k for k in last_by_length if k > len(row.code)]:
             del last_by_length[longer]
+
+
+def narrative_unit_warnings(tables: list[Table], facts) -> list[str]:
+    """A table whose figures the narrative states only 10,000 times larger or smaller (the table
+    read in 元 where it printed 万元, or the other way round): its unit line is probably wrong."""
+    stated = [f.value for f in facts if f.unit == "元" and f.measure in ("预算数", "决算数") and f.value]
+    if not stated:
+        return []
+    warnings = []
+    for table in tables:
+        values = {c.value for r in table.rows for c in r.cells if c.unit == "元" and c.value}
+        if not values:
+            continue
+        direct = sum(1 for v in stated if v in values)
+        scaled = sum(1 for v in stated if v not in values and (v * 10000 in values or v / 10000 in values))
+        if scaled >= 2 and direct == 0:
+            warnings.append(f"{table.key}“{table.title}”按“{table.unit}”读出的数字与说明中的数字差一万倍"
+                            f"（{scaled} 处），表格的金额单位可能印错或读错。")
+    return warnings
