@@ -106,8 +106,11 @@ def cmd_show(args, settings: Settings, out: Console, err: Console) -> int:
         out.print(safe(f"{disclosure.title}（{disclosure.doc_id}）"), markup=False)
         out.print(f"发布单位：{safe(disclosure.issuer or '未识别')}  地区：{safe(disclosure.region or '未识别')}  "
                   f"年度：{disclosure.year or '未识别'}  类型：{disclosure.scope or ''}{disclosure.kind or ''}", markup=False)
+        if len(disclosure.files) > 1:  # a split document: say which file each table is printed in
+            out.print(safe("文件：" + "、".join(disclosure.files)), markup=False)
         for t in disclosure.tables:
             pages = f"  第{t.page_start}页" if t.page_start else ""
+            pages += f"（{t.file}）" if t.file else ""
             state = "（空表）" if t.is_empty else f"{len(t.rows)}行"
             out.print(safe(f"  {t.key}  {t.title}{'（' + t.part + '）' if t.part else ''}  {state}{pages}"), markup=False)
         return 0

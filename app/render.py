@@ -55,7 +55,8 @@ def render_table(table: Table) -> str:
     lines = [f"{table.key}  {table_title(table)}"]
     for key, value in table.meta.items():
         lines.append(f"{key}：{value}")
-    lines.append(f"单位：{table.unit}" + (f"    页码：{table.page_start}–{table.page_end}" if table.page_start else ""))
+    lines.append(f"单位：{table.unit}" + (f"    页码：{table.page_start}–{table.page_end}" if table.page_start else "")
+                 + (f"    文件：{table.file}" if table.file else ""))
     for f in table.fields:
         lines.append(f"{f.key}：{f.text}")
     grid = header_rows(table) + body_rows(table)

@@ -19,6 +19,7 @@ from dataclasses import replace
 from ingest.catalogue import title_key
 from ingest.metadata import issuer_key
 from ingest.model import Disclosure, Section
+from ingest.standard import title_standard
 from ingest.tables import narrative_unit_warnings
 
 NARRATIVE, TABLES, COMPLETE = "narrative", "tables", "complete"
@@ -108,8 +109,8 @@ def join(docs: list[Disclosure]) -> Disclosure:
             joined.narrative_facts.append(replace(
                 fact, doc_id=doc_id, locator=replace(fact.locator, file=fact.locator.file or file)))
         joined.warnings.extend(w if not file or w.startswith(f"[{file}]") else f"[{file}] {w}" for w in d.warnings)
-    printed = {title_key(t.title) for t in joined.tables}
-    joined.warnings = [w for w in joined.warnings if not _found_elsewhere(w, printed)]
+    printed = {title_key(t.title) for t in joined.tables} | {t.standard for t in joined.tables if t.standard}
+    joined.warnings = [w for w in joined.warnings if not _found_elsewhere(w, printed, joined.kind)]
     joined.warnings.extend(w for w in narrative_unit_warnings(joined.tables, joined.narrative_facts)
                            if w not in joined.warnings)  # the tables part's units against the narrative
     return joined
@@ -118,13 +119,15 @@ def join(docs: list[Disclosure]) -> Disclosure:
 _NOT_FOUND = re.compile(r"目录列出的.*?“(?P<title>.+)”在正文中未找到")
 
 
-def _found_elsewhere(warning: str, printed: set[str]) -> bool:
-    """A catalogue entry the narrative part lists is printed in the tables part."""
+def _found_elsewhere(warning: str, printed: set[str], kind: str | None) -> bool:
+    """A catalogue entry the narrative part lists is printed in the tables part (by its title, or
+    as the standard table its title names)."""
     m = _NOT_FOUND.search(warning)
     if not m:
         return False
     wanted = title_key(m.group("title"))
-    return any(wanted and (wanted in p or p in wanted) for p in printed if p)
+    return title_standard(m.group("title"), kind) in printed or any(
+        wanted and (wanted in p or p in wanted) for p in printed if p)
 
 
 def _first(values):

@@ -91,6 +91,13 @@ def header_text(table: Table) -> str:
     return re.sub(r"\s+", "", normalize("|".join(parts)))
 
 
+def title_standard(title: str, document_kind: str | None) -> str | None:
+    """The standard a title alone names (a catalogue entry's, say), or None."""
+    bare = bare_title(title)
+    pool = standards().of_kind(table_kind(bare, document_kind))
+    return next((s.key for s in pool if s.title_matches(bare)), None)
+
+
 def classify(table: Table, document_kind: str | None) -> tuple[str | None, str | None]:
     """→ (standard key or None, a warning when the header and the title disagree)."""
     title = bare_title(table.title)
