@@ -255,11 +255,15 @@ class CannedServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.replies: dict[str, dict] = {}
         self.delay = 0.0
+        self.mode = "tools"  # tools: a tool call | content: JSON as text | no_tools: 400 to a request with tools
         self.requests: list[dict] = []
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+TOOL_ROLES = {"budget_query": "问题解析员", "passage_summary": "摘要员", "plain_answer": "改写员"}  # tool → prompt
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -271,16 +275,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(body)
         time.sleep(self.server.delay)
         tool = body["tools"][0]["function"]["name"] if body.get("tools") else None
-        reply = self.server.replies.get(tool, {})
-        message = {"role": "assistant", "content": None, "tool_calls": [{
-            "id": "call_1", "type": "function",
-            "function": {"name": tool, "arguments": json.dumps(reply, ensure_ascii=False)}}]}
-        data = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
-                           "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}},
-                          ensure_ascii=False).encode()
+        if self.server.mode == "no_tools" and tool:
+            return self._send(400, {"error": {"message": "tools are not supported", "type": "invalid_request_error"}})
+        role = tool or next(name for name, word in TOOL_ROLES.items() if word in body["messages"][0]["content"])
+        reply = json.dumps(self.server.replies.get(role, {}), ensure_ascii=False)
+        if tool and self.server.mode == "tools":
+            message = {"role": "assistant", "content": None, "tool_calls": [{
+                "id": "call_1", "type": "function", "function": {"name": tool, "arguments": reply}}]}
+        else:
+            message = {"role": "assistant", "content": f"好的，结果如下：\n```json\n{reply}\n```"}
+        self._send(200, {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+
+    def _send(self, status: int, payload: dict):
+        data = json.dumps(payload, ensure_ascii=False).encode()
         try:
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -323,6 +334,15 @@ def test_end_to_end_correct_plan_is_answered_and_verified(home, server):
     first = server.requests[0]
     assert first["model"] == "qwen-test" and first["tools"][0]["function"]["name"] == "budget_query"
     assert "<<<候选项目>>>" in first["messages"][1]["content"]
+
+
+@pytest.mark.parametrize("mode", ["content", "no_tools"])
+def test_end_to_end_a_server_without_tool_calls_is_read_from_its_json_text(home, server, mode):
+    server.mode = mode
+    server.replies = {"budget_query": PLAN_OK}
+    answer = _served(home, server).ask(FREE)
+    assert answer.status == "answered" and answer.value == Decimal("18000.00") and answer.llm["role"] == "planner"
+    assert ("tools" not in server.requests[-1]) == (mode == "no_tools")
 
 
 def test_end_to_end_wrong_item_is_no_answer(home, server):
