@@ -175,6 +175,8 @@ def test_planner_fallback_answers_through_the_calculator_and_verifier(home):
     assert any(c.name == "llm_plan" and c.ok for c in answer.checks)
     sent = model.sent[0]
     assert "公务接待费" in sent and "18,000" not in sent  # labels go to the model, figures never do
+    labels = sent.split("<<<候选项目>>>")[1].split("<<<候选项目结束>>>")[0].split()
+    assert "公务接待费" in labels and not [n for n in labels if n.startswith(("2025年", "合计"))]
 
 
 @pytest.mark.parametrize("reply, why", [

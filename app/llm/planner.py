@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from app.answer.candidates import THRESHOLD, FactRecord, bigrams, issuer_mention, term_match
+from app.answer.candidates import THRESHOLD, TOTAL_WORDS, FactRecord, bigrams, issuer_mention, term_match
 from app.answer.glossary import Glossary, norm
 from app.answer.understand import NUMERIC, Item, Query
 from index.facts import DocumentSummary
@@ -84,7 +84,9 @@ class Refused:
 def _names(record: FactRecord) -> list[str]:
     names = [record.display_name()]
     names += [p for p in (record.fact.locator.column or "").split(" › ") if p]
-    return [n.strip() for n in names if n and len(n.strip()) >= 2 and not re.fullmatch(r"[\d\s年.,%]+", n)]
+    # a year's column (2025年预算数) or a total (合计) names no item
+    return [n.strip() for n in names if n and len(n.strip()) >= 2 and not re.match(r"^[\d\s.,%]|^\d{4}年", n.strip())
+            and n.strip() not in TOTAL_WORDS]
 
 
 def _overlap(a: str, b: str) -> float:
