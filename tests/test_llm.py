@@ -193,6 +193,15 @@ def test_a_plan_for_another_item_or_an_invented_one_is_no_answer(home, reply, wh
     assert why in " ".join(c.detail for c in answer.checks if c.name == "llm_plan")
 
 
+def test_a_plan_whose_figure_is_another_item_is_refused_by_the_identity_checks(home):
+    # the table prints no 公务用车购置费 (its cell is empty): the nearest figure is its parent's subtotal
+    engine, model = _engine(home, [{"items": ["公务用车购置费"], "evidence": "迎宾待客", "operation": "lookup"}])
+    answer = engine.ask(FREE)
+    assert model.sent and answer.status == "no_answer" and "40,000" not in answer.text, answer.text
+    assert any(c.name == "item" and not c.ok and "公务用车购置及运行费" in c.detail for c in answer.checks)
+    assert any(c.name == "llm_plan" and not c.ok for c in answer.checks) and not answer.llm
+
+
 def test_a_phrase_the_rules_only_carried_over_does_not_block_the_model(home):
     question = "住宿交通伙食那一项"  # the rules take 住宿交通 for an item name and find no such figure
     assert Engine(FactStore(home), assistant=None).ask(question).status == "no_answer"
@@ -351,6 +360,10 @@ def test_end_to_end_wrong_item_is_no_answer(home, server):
     server.replies = {"budget_query": {"items": ["公务接待费"], "evidence": "机关运行经费", "operation": "lookup"}}
     answer = _served(home, server).ask(NO_PLAN)
     assert answer.status == "no_answer" and "18,000" not in answer.text and "llm" not in answer.to_dict()
+    server.replies = {"budget_query": {"items": ["公务用车购置费"], "evidence": "迎宾待客", "operation": "lookup"}}
+    answer = _served(home, server).ask(FREE)  # the figure found is its parent's: the identity checks refuse it
+    assert answer.status == "no_answer" and "40,000" not in answer.text and "llm" not in answer.to_dict()
+    assert any(c["name"] == "item" and not c["ok"] for c in answer.to_dict()["checks"])
 
 
 def test_end_to_end_summary_with_an_unprinted_number_falls_back_to_quoting(home, server):
