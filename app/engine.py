@@ -60,7 +60,8 @@ UNSUPPORTED = {
     "reason": "解释原因",
     "definition": "解释名词",
     "text": "回答文字性问题（职责、机构、联系方式、绩效目标等）",
-    "per_capita": "回答人均数（文件只公布总额，不公布每人的数字）",
+    "per_capita": "回答人均数或某个人的数字（文件只公布总额）",
+    "extreme_change": "比较各项增减的多少（哪一项增减最多）",
 }
 
 CONFIGURED = object()  # Engine(assistant=…) default: the language model the environment configures, if any

@@ -210,6 +210,13 @@ def compose(question: str, plan: Plan, result: Result, query_direction: str | No
         word = "最多" if plan.program.steps[-1].op == "max" else "最少"
         text = (f"{who}{years[0]}年{names[0]}中{word}的是{names[1 + result.choice]}，"
                 f"{kind}{_figure(pick.fact.value, pick.fact.unit)}。数据来自{_where(pick)}。")
+    elif plan.operation == "extreme_of":
+        pick = recs[result.choice]
+        word = "多" if plan.program.steps[-1].op == "max" else "少"
+        parts = "、".join(f"{n}{_figure(r.fact.value, r.fact.unit)}" for n, r in zip(names, recs))
+        text = (f"{who}{years[0]}年{parts}，{names[result.choice]}{word}。"
+                f"数据来自{_where(pick)}。")
+        value, unit = pick.fact.value, pick.fact.unit
     elif plan.operation == "across_sum":
         parts = "、".join(f"{y}年{_figure(r.fact.value, r.fact.unit)}" for y, r in zip(years, recs))
         text = f"{who}{names[0]}{kind}：{parts}，合计{_figure(value, unit)}。数据来自各年度文件的{_where(recs[0])}等。"

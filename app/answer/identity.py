@@ -43,7 +43,7 @@ _WAN_HEADER = re.compile(r"万元")
 _PLAN_FAMILY = {
     "lookup": {"lookup", "across_sum"},  # 三年三公一共多少: one issuer's yearly documents summed "change": {"change", "stated_change"}, "share": {"share"},
     "sum": {"sum", "across_sum"}, "breakdown": {"breakdown", "across_classes", "sum"},
-    "extreme": {"extreme", "across_extreme", "across_classes"},
+    "extreme": {"extreme", "across_extreme", "across_classes", "extreme_of"},
 }
 # what a printed name may add after the item's own name without naming another thing:
 # 三公经费财政拨款支出 is the 三公经费, 机关运行经费决算数 the 机关运行经费
@@ -92,16 +92,28 @@ def asked_terms(item: Item) -> list[str]:
     return list(dict.fromkeys(t for t in terms if t))
 
 
+def _canon(text: str) -> str:
+    return text.replace("费用", "费").replace("经费", "费")
+
+
 def names_as(term: str, name: str) -> float:
     """How well a printed name names an asked term. Chinese names put the head last: a printed name
     that ends with the term (after generic tails such as 财政拨款支出) is that thing, qualified by
-    its document (参公事业单位财政拨款的机关运行经费 is 机关运行经费); an asked term that merely
-    ends with the printed name (临时聘用人员经费 / 人员经费) asks for something narrower."""
-    score = term_match(term, name)
-    stripped = _GENERIC_TAIL.sub("", name) or name
-    if len(term) >= 2 and (stripped.endswith(term) or name.endswith(term)):
-        score = max(score, 0.9)
-    return score
+    its document (参公事业单位财政拨款的机关运行经费 is 机关运行经费); a name holding the term in its
+    middle has another head (公务用车购置及运行费 is not 公务用车购置费), and an asked term that ends
+    with the printed name (临时聘用人员经费 / 人员经费) asks for something narrower. Otherwise only
+    shared character pairs count (app.answer.candidates.term_match without its containment bonus)."""
+    t, n = _canon(term), _canon(name)
+    if not t or not n:
+        return 0.0
+    if t == n:
+        return 1.0
+    stripped = _GENERIC_TAIL.sub("", n) or n
+    if len(t) >= 2 and (n.endswith(t) or stripped.endswith(t) or stripped == (_GENERIC_TAIL.sub("", t) or t)):
+        return 0.9
+    if t in n or n in t:
+        return 0.5  # inside another name, or a wider name inside the asked one
+    return term_match(t, n)
 
 
 def item_match(item: Item, record: FactRecord, by_title: bool = False) -> float:
@@ -119,8 +131,15 @@ def item_match(item: Item, record: FactRecord, by_title: bool = False) -> float:
     return best
 
 
+_MONEY_ITEM = re.compile(r"(?:费|费用|经费|资金|支出|收入|预算|拨款|补贴|津贴|工资)$")
+
+
 def _item_check(item: Item, record: FactRecord, codes: list[str], by_title: bool = False) -> tuple[Check, str]:
     name = name_for(record, None)
+    if _MONEY_ITEM.search(norm(item.surface)) and record.fact.unit != "元":
+        # 翻译经费安排了没有: an amount was asked; a count in the project's form (翻译出错次数) is no answer
+        return (Check("item", False, f"问的是“{item.surface}”的金额，所用数字“{name}”是{record.fact.unit}数。"),
+                f"文件中没有找到“{item.surface}”的金额。")
     if codes:
         code = record.fact.subject_code or ""
         ok = code in codes
@@ -161,8 +180,10 @@ def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
             pairs = [(query.items[0], records[0])]
             if query.denominator is not None and len(records) > 1 and not records[1].is_total_row:
                 pairs.append((query.denominator, records[1]))
-        elif op == "sum":
+        elif op in ("sum", "extreme_of"):
             pairs = list(zip(query.items, records))
+        elif op == "yes_no" and records and records[0].fact.unit in ("元", "次", "人"):
+            pairs = [(query.items[-1], records[0])]  # 项目支出里有没有办公费: 办公费, not 项目支出
         elif op in ("breakdown", "extreme"):
             pairs = [(query.items[-1], records[0])]
         elif op in ("across_sum", "across_extreme"):
@@ -186,23 +207,92 @@ def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
         checks.append(Check("operation", ok or "%" in answer.text, "问的是增减率，答案给出了百分比。"
                             if ok or "%" in answer.text else "问的是增减率，答案没有给出百分比。"))
     checks += sanity(answer, plan)
+    checks += _as_worded(query.question or "", plan)
     return Identity(checks, held)
+
+
+_SCOPE_PARTS = re.compile(r"[(（](?:含|包括|包含)([^)）]+)[)）]")
+_STATED_COUNT = re.compile(r"(?:这|那)?([两二三四五六七八九十]|\d{1,2})(?:个|项|类|笔)(?:项目|支出|经费|科目)?"
+                           r"(?:加起来|一共|合计|总共|的)")
+_CN_SMALL = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# 按功能分类 / 按政府经济分类 / 按部门经济分类: the subject codes the parts must carry
+_CLASSIFICATION = (("政府(?:预算)?经济分类", "5"), ("部门(?:预算)?经济分类", "3"), ("经济分类", "35"),
+                   ("功能(?:分类|科目)", "2"))
+
+
+def _as_worded(question: str, plan: Plan) -> list[Check]:
+    """What the question's own wording fixes: a scope note (含基本支出和项目支出) asks for a total
+    that spans those parts; a stated number of items (这五个项目) must be the number added; a named
+    classification (按政府经济分类) must be the classification of the parts."""
+    text = norm(question)
+    checks = []
+    records = plan.records
+    scope = _SCOPE_PARTS.search(text)
+    if scope and plan.operation in ("lookup", "sum") and records:
+        parts = [w for w in re.split(r"和|与|及|、|,|，", scope.group(1)) if len(w) >= 2]
+        table = records[0].table
+        heads = norm((table.title if table else "") + " ".join(c.label for c in (table.columns if table else [])))
+        ok = bool(parts) and table is not None and all(w in heads for w in parts) and records[0].is_total_column
+        checks.append(Check("scope", ok, f"问题要求含{'、'.join(parts)}的总数；" +
+                            ("所用数字是涵盖它们的合计栏。" if ok else "所用数字不是涵盖它们的合计。")))
+    stated = _STATED_COUNT.search(text)
+    if stated and plan.operation in ("sum", "extreme_of", "lookup"):
+        n = int(stated.group(1)) if stated.group(1).isdigit() else _CN_SMALL[stated.group(1)]
+        ok = len(records) == n
+        checks.append(Check("scope", ok, f"问题说的是{n}项，计算用了{len(records)}项。"))
+    if plan.operation in ("breakdown", "extreme", "across_classes"):
+        for pattern, prefixes in _CLASSIFICATION:
+            if re.search(pattern, text):
+                parts = records[1:] if plan.operation != "across_classes" else records
+                ok = bool(parts) and all((r.fact.subject_code or " ")[0] in prefixes for r in parts)
+                checks.append(Check("scope", ok, f"问题按“{re.search(pattern, text).group(0)}”问，各部分" +
+                                    ("均属该分类。" if ok else "不都属于该分类的科目。")))
+                break
+    return checks
 
 
 # a count of things acquired or disposed of in the year is not a count of things held
 _COUNT_EVENT = re.compile(r"购置|新增|报废|处置|更新|采购|出售")
 
 
+# words any count's name may hold without saying which things are counted
+_COUNT_GENERIC = re.compile(r"项目|个数|数量|车辆|人数|人员|次数|情况|合计|总数|的|有|为|共")
+COUNT_NAMED = 0.6  # share of the count name's own character pairs the question must hold
+
+
 def _count_check(query: Query, record: FactRecord) -> list[Check]:
+    """A count answers only when it counts what was asked: its name's own words are in the question
+    (纳入重点绩效评价的项目 does not count 纳入一般绩效目标评价的项目; 翻译出错次数 is not 翻译工作
+    次数), and a count of things bought or disposed of is not a count of things held, nor the reverse."""
+    from app.answer.candidates import bigrams
+
     name = name_for(record, None)
     asked = norm(query.question or "")
-    events = [w for w in _COUNT_EVENT.findall(norm(name)) if w not in asked]
-    ok = not events
-    return [Check("item", ok, f"所用数字是“{name}”" + ("。" if ok else f"，问题并没有问{events[0]}的数量。"))]
+    said = norm(name) + norm((record.fact.sentence or "")[:40])  # 2024年安排购置车辆0辆，其中应急保障用车0辆
+    events = [w for w in _COUNT_EVENT.findall(said) if w not in asked]
+    wants_event = re.search(r"买|购置|购买|新增|报废|处置", asked) and not _COUNT_EVENT.search(said)
+    def own(text: str) -> frozenset[str]:
+        return frozenset(b for b in bigrams(_COUNT_GENERIC.sub("|", norm(text))) if "|" not in b)
+
+    # either the name's own words are in the question, or the question's thing is in the name
+    # (重点评价的项目 for 纳入重点绩效评价的项目)
+    words = re.sub(r"几|多少|[个辆人项次名家台套]|有|呢|吗|共|一共|总共|\d+\s*年度?|今年|去年|现在|目前", "|",
+                   query.text or asked)
+    named, thing = own(name), own(words)
+    covered = max(len(named & bigrams(asked)) / len(named) if named else 1.0,
+                  len(thing & bigrams(norm(name))) / len(thing) if thing else 0.0)
+    ok = not events and not wants_event and covered >= COUNT_NAMED
+    why = ("。" if ok else f"，问题并没有问{events[0]}的数量。" if events else "，问题问的是购置或处置的数量。"
+           if wants_event else "，与问题所问的不是同一类。")
+    return [Check("item", ok, f"所用数字是“{name}”" + why)]
 
 
 def _year_and_kind(plan: Plan, query: Query) -> list[Check]:
     checks = []
+    asked = sorted(set(query.years + ([query.compared_year] if query.compared_year else [])))
+    covered = {y for y in plan.years if y is not None}
+    if len(asked) >= 2 and not set(asked) <= covered:
+        checks.append(Check("year", False, f"问的是{'、'.join(map(str, asked))}年，答案只涉及{'、'.join(map(str, sorted(covered)))}年。"))
     wanted = [y for y in plan.years if y is not None]
     if plan.operation in ("lookup", "share", "sum", "breakdown", "extreme") and wanted and plan.records:
         got = fact_year(plan.records[0])
@@ -230,6 +320,19 @@ def sanity(answer: Answer, plan: Plan) -> list[Check]:
         checks.append(Check("share_range", in_range, f"占比{answer.value:.2f}%应在0到100%之间，部分不超过整体。"))
         checks.append(Check("same_source", same_source, "部分与整体取自同一文件，计量单位一致。" if same_source
                             else "部分与整体取自不同文件或计量单位不同的表格，口径不一。"))
+    if plan.operation == "change" and len(records) == 2:
+        new, old = records
+        same_place = (new.fact.doc_id, new.fact.locator.table, new.fact.locator.row) == \
+            (old.fact.doc_id, old.fact.locator.table, old.fact.locator.row)
+        a, b = _clean(name_for(new, None)), _clean(name_for(old, None))
+        # two table cells are the same figure of two years when they sit alike: both totals or both
+        # parts, by row and by column (a 财政拨款 column of the project table is not last year's total)
+        tables = new.fact.origin == old.fact.origin == "table"
+        alike = not tables or (new.is_total_row == old.is_total_row
+                               and new.is_grand_total_column == old.is_grand_total_column)
+        ok = same_place or alike
+        checks.append(Check("same_source", ok, f"两年的数字是同一项目（“{a}”与“{b}”）。" if ok
+                            else f"两年的数字所处位置不同（“{a}”与“{b}”），不是同一口径，不能相减。"))
     if plan.operation in ("breakdown",) and len(records) > 2:
         whole = records[0].fact.value
         parts = [r.fact.value for r in records[1:]]
@@ -267,7 +370,10 @@ def text_identity(query: Query, passage_text: str, where: str) -> Check:
     from app.answer.candidates import bigrams
 
     body = norm(passage_text + where)
-    terms = asked_terms(query.items[0]) if query.items else [norm(query.rest)] if len(query.rest) >= 2 else []
+    item = query.items[-1] if query.operation == "definition" and query.items else query.items[0] if query.items else None
+    terms = asked_terms(item) if item else [norm(query.rest)] if len(query.rest) >= 2 else []
+    if query.operation == "reason" and any(len(t) > 2 for t in terms):
+        terms = [t for t in terms if len(t) > 2]  # 预算/支出 alone are in every sentence; their printed totals are not
     if not terms:
         return Check("item", True, "问题没有指明项目。")
     best, named = 0.0, terms[0]
@@ -277,6 +383,13 @@ def text_identity(query: Query, passage_text: str, where: str) -> Check:
         if score > best:
             best, named = score, term
     ok = best >= TEXT_NAMES
+    if ok and query.operation == "definition":
+        # a definition is the passage whose heading is the term, or that opens with it (X：指… / X是指…);
+        # a passage that only mentions the term (三公经费's definition listing 公务接待费) defines another
+        head, opening = norm(where), norm(passage_text)[:len(named) + 6]
+        ok = any(t in head or t in opening for t in terms)
+        if not ok:
+            return Check("item", False, f"引用的文字提到“{named}”，但不是对它的解释。")
     return Check("item", ok, f"引用的文字{'提到' if ok else '没有提到'}“{named}”（相符度{best:.2f}，需≥{TEXT_NAMES}）。")
 
 

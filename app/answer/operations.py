@@ -17,8 +17,9 @@ family wins when several are present. Precedence, first match wins:
   7. yes_no       a yes/no form (…吗, 有没有, 是不是, 是否, 花没花, …了没有) and no wh-word
                   (多少, 几, 什么, 哪, 怎么): 能告诉我三公经费是多少吗 asks for a figure
   8. count        几 / 多少 + a counting unit (个, 辆, 人 …; 百分点 is a rate), not after 哪
-  9. extreme      a superlative (最多, 最大, 最少 …) or 主要 + a where-spent word (钱主要花在哪),
-                  but 主要 with a breakdown word (主要包括哪些) stays a breakdown
+  9. extreme      a superlative (最多, 最大, 最少 …), a which-of (A和B哪个大, A还是B), or 主要 +
+                  a where-spent word (钱主要花在哪), but 主要 with a breakdown word (主要包括哪些)
+                  stays a breakdown; a superlative of a change (降幅最大) is extreme_change
  10. breakdown    a breakdown word (包括, 构成, 哪些, 哪几, 明细, 分别 …) or a where-spent word
                   without 主要 (项目的钱花在哪)
  11. sum          a total word (合计, 一共, 加起来 …); with fewer than two items the engine reads
@@ -37,7 +38,12 @@ PRECEDENCE = ("reason", "definition", "text", "execution", "change", "share", "y
               "breakdown", "sum", "lookup")
 
 # Structural patterns (not vocabulary): a comparison with a year, yes/no forms, wh-words.
-_COMPARED_YEAR = re.compile(r"(?:比|较|与|和|跟|同)(?:(?:19|20)?\d{2}年|上年|去年|上一年|前一年|前年|上年度)")
+# 比2023年 / 较上年 / 跟2022年比: 与/和/跟 + a year compares only when 比 (相比, 对比) follows;
+# 23年和24年加起来 is two years summed
+_COMPARED_YEAR = re.compile(r"(?:比|较)(?:(?:19|20)?\d{2}年|上年|去年|上一年|前一年|前年|上年度)"
+                            r"|(?:与|和|跟|同)(?:(?:19|20)?\d{2}年|上年|去年|上一年|前一年|前年|上年度).{0,3}(?:比|相比|对比)")
+# 基本支出和项目支出哪个大 / 主要用在A还是B: a comparison among the items the question names
+_WHICH_OF = re.compile(r"(?:哪个|哪一个|哪项|哪一项|谁)(?:更|比较)?(?:大|多|高|少|小|低)|还是")
 _A_NOT_A = re.compile(r"(.)[没不]\1|有没有|是不是|有无|是否|(?:了|过)?没有?[?？]?$|了没[?？]?$")
 _ENDS_MA = re.compile(r"吗[?？!！。]*$")
 _WH = re.compile(r"多少|几|什么|哪|怎么|怎样|如何|啥")
@@ -51,6 +57,7 @@ class Reading:
     operation: str
     wants_percent: bool = False  # change: the rate, not the amount
     count_unit: str | None = None
+    among: bool = False  # extreme: among the items the question names (A和B哪个大), not within one
 
 
 def scope_note(text: str) -> str:
@@ -92,6 +99,9 @@ def read_operation(text: str, glossary: Glossary) -> Reading:
     completion = _has(text, _words(glossary, "completion"))
     if completion and (rate or _has(text, _words(glossary, "completion", "rates"))):
         return Reading("execution")
+    superlative = _has(text, _words(glossary, "extreme"))
+    if superlative and (change_verb or change_noun or rate) and not compared:
+        return Reading("extreme_change")  # 哪一项降幅最大: the extreme of changes (not computed yet)
     if compared or change_noun or (change_verb and (amount or rate or yes_no_form)):
         return Reading("change", wants_percent=rate)
     if _has(text, _words(glossary, "share")) or rate:
@@ -103,8 +113,8 @@ def read_operation(text: str, glossary: Glossary) -> Reading:
         return Reading("count", count_unit=count.group(1))
     breakdown = _has(text, _words(glossary, "breakdown"))
     spent_where = _has(text, _words(glossary, "extreme", "spent_where"))
-    if _has(text, _words(glossary, "extreme")) or ("主要" in text and spent_where and not breakdown):
-        return Reading("extreme")
+    if superlative or _WHICH_OF.search(text) or ("主要" in text and spent_where and not breakdown):
+        return Reading("extreme", among=bool(_WHICH_OF.search(text)))
     if breakdown or spent_where:
         return Reading("breakdown")
     if _has(text, _words(glossary, "sum")):

@@ -79,7 +79,22 @@ def gives_reason(text: str, terms: list[str]) -> bool:
     named = [i for i, c in enumerate(clauses) if any(t in c for t in terms)]
     if not terms or not named:
         return any(REASON_MARKER.search(c) for c in clauses)
-    return any(REASON_MARKER.search(clauses[j]) for i in named for j in (i, i + 1) if j < len(clauses))
+    # the clauses after the item's give its reason until one begins another figure's account
+    # (…公务接待费5,000元，较上年减少…；公务用车购置费0元，与上年持平。): a continuation (比2023年
+    # 增加25万元，主要原因是…) goes on; a new name followed by its figure stops
+    def reasons_after(i: int) -> bool:
+        for j in range(i, min(i + 3, len(clauses))):
+            if j > i and _ANOTHER_FIGURE.search(clauses[j]):
+                return False
+            if REASON_MARKER.search(clauses[j]):
+                return True
+        return False
+
+    return any(reasons_after(i) for i in named)
+
+
+_ANOTHER_FIGURE = re.compile(r"^(?!比|较|同比|与|和|增|减|下降|上升|持平|主要|其中|这|是)[\u4e00-\u9fff“”（）()]{2,}?"
+                             r"\d[\d,.]*\s*(?:万元|元|亿元)")
 
 
 @dataclass

@@ -51,6 +51,8 @@ def _make_plan(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
         return _share(query, doc, year, pool, glossary)
     if op == "sum":
         return _sum(query, doc, year, pool, glossary)
+    if op == "extreme" and query.among and len(query.items) >= 2:
+        return _among(query, doc, year, pool, glossary)  # 基本支出和项目支出哪个大
     if op in ("breakdown", "extreme"):
         return _parts(query, doc, year, pool, glossary)
     if op == "count":
@@ -72,16 +74,21 @@ def _lookup(query, doc, year, pool, glossary) -> Plan | NoPlan:
 
 
 def _counterpart(new: FactRecord, old_year: int, pool: list[FactRecord]) -> FactRecord | None:
-    """The same row's figure in the column for the earlier year (2024年预算数 → 2023年预算数)."""
+    """The same row's figure in the column for the other year (2024年预算数 → 2023年预算数); where
+    that year's column is split (2024年预算数 › 小计 / 基本支出 …), its total part."""
     column = new.fact.locator.column or ""
     if str(new.fact.year) not in column:
         return None
     wanted = column.replace(str(new.fact.year), str(old_year))
-    for r in pool:
-        f = r.fact
-        if (f.locator.table == new.fact.locator.table and f.locator.row == new.fact.locator.row
-                and f.locator.column == wanted and f.unit == new.fact.unit):
-            return r
+    row = [r for r in pool if r.fact.locator.table == new.fact.locator.table
+           and r.fact.locator.row == new.fact.locator.row and r.fact.unit == new.fact.unit]
+    exact = [r for r in row if r.fact.locator.column == wanted]
+    if exact:
+        return exact[0]
+    if " › " not in wanted:
+        split = [r for r in row if (r.fact.locator.column or "").startswith(wanted + " › ") and r.is_total_column]
+        if len(split) == 1:
+            return split[0]
     return None
 
 
@@ -97,7 +104,12 @@ def _change(query, doc, year, pools, docs, glossary) -> Plan | NoPlan:
     new = best_fact(item, pool, glossary, year)
     if new is None:
         return missing(item, doc, year)
-    old = _counterpart(new, old_year, pool) or best_fact(item, pool, glossary, old_year)
+    beside = _counterpart(new, old_year, pool)
+    old = beside or best_fact(item, pool, glossary, old_year)
+    if old is not None and beside is None:
+        # the earlier figure was found elsewhere: the later one is the cell beside it in its row (the
+        # text's 财政拨款 may be the projects' funds; 表六's 30108 is not 表五's 2080505 row)
+        new = _counterpart(old, year, pool) or new
     notes = []
     if old is None:
         same_issuer = [d for d in docs if d.issuer == doc.issuer and d.year == old_year and d.kind == doc.kind
@@ -267,8 +279,18 @@ def plan_across_years(query: Query, docs: list[DocumentSummary], pools: dict[str
                 [d.year for d in sorted(docs, key=lambda d: d.year or 0)], docs[0])
 
 
+def _among(query, doc, year, pool, glossary) -> Plan | NoPlan:
+    """The largest (smallest) of the items the question names, each found as for a sum."""
+    plan = _sum(query, doc, year, pool, glossary)
+    if isinstance(plan, NoPlan):
+        return plan
+    refs = tuple(f"f{i}" for i in range(len(plan.records)))
+    program = Program(plan.program.facts, [Step(query.extreme, refs)])
+    return Plan("extreme_of", program, plan.records, plan.names, plan.years, doc)
+
+
 def _sum(query, doc, year, pool, glossary) -> Plan | NoPlan:
-    ranked = [[(s, r) for s, r in rank(item, pool, glossary, year=year)[:60] if s >= THRESHOLD]
+    ranked = [[(s, r) for s, r in rank(item, pool, glossary, year=year, within=query.within)[:60] if s >= THRESHOLD]
               for item in query.items]
     for item, found in zip(query.items, ranked):
         if not found:

@@ -51,6 +51,8 @@ class Query:
     extreme: str = "max"  # extreme: max | min
     count_unit: str | None = None  # count: 几辆 → 辆
     across_years: bool = False  # 2023到2025年 / 三年 / 哪一年: one figure from each year's document
+    among: bool = False  # extreme among the named items (基本支出和项目支出哪个大)
+    text: str = ""  # the normalised words understood (the issuer's name already taken out)
     rest: str = ""  # the question without its cue, year and measure words (纳入重点绩效评价的项目)
     numbers: list[Decimal] = field(default_factory=list)  # figures stated in the question, in 元
 
@@ -64,7 +66,9 @@ class Query:
 _COMPARED = re.compile(r"(?:比|较|与|和|跟)(?:(?:19|20)?\d{2}年?|上年|去年|上一年|前一年|前年)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _WITHIN = re.compile(r"^(?:里面?的?|中的?|当中的?|之中的?|的|其中的?)$")
-_PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每")
+# per person (每人, 人均) or one person's pay (主任的工资): the documents print totals only
+_PER_CAPITA = re.compile(r"每个|每人|每名|每位|人均|平均每|(?:主任|局长|厅长|处长|科长|书记|院长|校长|主席|领导|干部|职工|员工|个人)"
+                         r"(?:一年|每月|每年|个人)?的?(?:工资|收入|薪|奖金|补贴|津贴)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2}|\d{2})年?(?:到|至|～|~|—|-)((?:19|20)\d{2}|\d{2}(?=年))")
 _EVERY_YEAR = re.compile(r"[两三四五几历各每]年|哪一?年")
 _JOINER = re.compile(r"^(?:和|与|加|及|以及|跟|、|加上)$")
@@ -99,7 +103,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     strong = [i for i in items if not _weak(i.surface, glossary)]
     items = strong or items  # 出国花多少钱: 花多少钱 (an everyday word for 支出) only when nothing else is named
     family = reading.operation
-    query = Query(question=question, operation=family)
+    query = Query(question=question, operation=family, among=reading.among, text=text)
     query.years = [int(y) for y in _YEAR.findall(text)] + [_cn_year(y) for y in _CN_YEAR.findall(text)]
     query.years += [2000 + int(y) for y in _SHORT_YEAR.findall(_YEAR.sub(" ", text))]
     query.year_offsets = [glossary.relative_years[t.text] for t in tokens if t.kind == "year"]
@@ -147,7 +151,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     query.count_unit = reading.count_unit
     if any(norm(w) in text for w in glossary.operations.get("extreme", {}).get("min", [])):
         query.extreme = "min"
-    if len(items) >= 2 and family in ("lookup", "share", "change") and _WITHIN.match(
+    if len(items) >= 2 and family in ("lookup", "share", "change", "sum", "yes_no") and _WITHIN.match(
             text[items[0].position + len(items[0].surface):items[1].position]):
         query.within, items = items[0], items[1:]  # 基本支出里的办公费 / 基本支出中人员经费占多少
     if family in ("lookup", "breakdown") and not [i for i in items if not _weak(i.surface, glossary)] and any(
@@ -282,7 +286,7 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     vague = any("合计" in o or "总计" in o for o in item.official[:3])  # 经费, 支出: the department's total
     start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
     head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
-    head = re.split(r"\d+\s*年度?|[的里中是了占比与和及跟较对在\s]", head)[-1]
+    head = re.split(r"\d+\s*年度?|[的里中是了占比与和及跟较对在\s,，、;；:：]", head)[-1]
     head = _ORGANISATION.split(head)[-1]  # 城管局临时聘用: the body is named before the thing
     head = _LEAD_FILLER.sub("", head)
     if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
@@ -352,6 +356,12 @@ def _split_share(text: str, items: list[Item], glossary: Glossary) -> tuple[list
         return items, None
     before = [i for i in items if i.position < at]
     after = [i for i in items if i.position > at]
+    if not after and len(before) >= 2:
+        # 基本养老保险缴费在社会保障和就业支出中占多少: the whole is the item inside 在…中/里
+        last = before[-1]
+        if re.match(r"^(?:中|里|当中|之中|里面)?$", text[last.position + len(last.surface):at]) and \
+                re.search(r"在$", text[:last.position]):
+            return before[:-1], last
     return (before or items[:1]), (after[0] if after else None)
 
 
