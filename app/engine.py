@@ -19,8 +19,9 @@ answered figure is traced by the verifier before it is shown; anything the docum
 hold gets no_answer with what they do cover — never a guessed number.
 
 Known limits (for the next sessions): empty table cells are not facts; numbers inside form
-text fields (项目概况: 有2名编外人员) are not facts; text answers find sentences by bigrams and
-the glossary, not through the chunk index (index/retrieve.py); with a language model configured
+text fields (项目概况: 有2名编外人员) are not facts; text answers score sentences by bigrams and
+the glossary within the sections the hybrid index ranks first (app/answer/related.py; the whole
+document when those hold none), and every answer carries those sections as `related`; with a language model configured
 (app/llm/), it proposes a query where the rules find none, and summarises or rephrases — never a number;
 tests/golden/qa_heldout.yaml (documents the engine was not built on) scores 32/41, well below
 the 139/140 and 119/121 of the files it was built against — its misses say where to go next.

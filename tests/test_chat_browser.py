@@ -162,8 +162,9 @@ def open_page(browser, url: str, viewport: dict):
     return page
 
 
-def ask(page, question: str) -> dict:
-    """Types the question and presses Enter; returns the in-page timings (ms) once the answer is drawn."""
+def ask(page, question: str, figure: bool = False) -> dict:
+    """Types the question and presses Enter; returns the in-page timings (ms) once the answer is drawn
+    (and its figure, when one is expected)."""
     from playwright.sync_api import expect
 
     page.evaluate(WATCH, question)
@@ -174,6 +175,8 @@ def ask(page, question: str) -> dict:
     # every answer closes with its time (用时 … 毫秒), a clarify with its choices
     page.wait_for_function("""() => { const m = [...document.querySelectorAll('[data-testid="stChatMessage"]')].pop();
         return m && !m.innerText.includes('正在查找…') && /用时|请说明/.test(m.innerText); }""", timeout=30_000)
+    if figure:
+        page.wait_for_function("() => window.__t.figure", timeout=30_000)
     page.wait_for_timeout(400)  # the rest of the run (sidebar) settles
     return page.evaluate("() => window.__t")
 
@@ -199,25 +202,25 @@ def test_desktop_echo_figure_sources_text_and_colours(chat_server, browser):
     page = open_page(browser, url, DESKTOP)
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.title() == "预算问答"
-    first = ask(page, "外事办今年出国经费多少？")
+    first = ask(page, "外事办今年出国经费多少？", figure=True)
     figures = page.get_by_test_id("stMetricValue")
     expect(figures).to_have_count(1)
     expect(figures.nth(0)).to_have_text("1,000,000.00元")  # 表十: 2024年 因公出国（境）费, printed in 元
-    warm = ask(page, "那2023年呢？")
+    warm = ask(page, "那2023年呢？", figure=True)
     expect(figures).to_have_count(2)
     expect(figures.nth(1)).to_have_text("2,000,000.00元")
     expect(page.get_by_text("已核验").last).to_be_visible()
     expect(page.get_by_text("沿用：", exact=False).filter(visible=True)).to_have_count(1)  # the context chip
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("stChatMessage").nth(-2).scroll_into_view_if_needed()  # the follow-up and its answer
+    shot = ARTIFACTS / "chat-desktop-1280x900.png"
+    page.screenshot(path=str(shot))
     # the page's own words are Chinese: open every expander, then read what is on screen
     for summary in page.locator("[data-testid='stExpander'] summary").all():
         summary.click()
     page.wait_for_timeout(500)
     assert english_words(page) == set(), english_words(page)
     assert page.evaluate(REDS) == [], "red is for errors only"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.locator("[data-testid='stExpander'] summary").first.scroll_into_view_if_needed()
-    shot = ARTIFACTS / "chat-desktop-1280x900.png"
-    page.screenshot(path=str(shot))
     # the same page draws two different characters: real glyphs differ, boxes do not
     glyphs = []
     for ch in ("预", "算"):
@@ -271,12 +274,16 @@ def test_phone_shows_title_whole_placeholder_card_before_page(chat_server, brows
     crop = answer.get_by_test_id("stImage").first
     expect(crop).to_be_visible()
     assert card.bounding_box()["y"] < crop.bounding_box()["y"], "the citation card comes before the page"
-    assert crop.bounding_box()["width"] <= PHONE["width"], "the page crop fits the phone's width"
+    picture = crop.locator("img").first.bounding_box()
+    assert picture["x"] >= 0 and picture["x"] + picture["width"] <= PHONE["width"], "the page crop fits the phone"
     assert english_words(page) == set(), english_words(page)
-    crop.scroll_into_view_if_needed()
+    answer.get_by_test_id("stMetricValue").scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-phone-390x844.png"))
+    page.screenshot(path=str(ARTIFACTS / "chat-phone-390x844.png"))  # the figure and its sentence
+    card.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "chat-phone-390x844-evidence.png"))  # the card, then the page
     page.close()
 
 

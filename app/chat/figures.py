@@ -19,6 +19,7 @@ WAN = Decimal(10000)
 MINUS = "−"
 _DECIMALS = re.compile(r"\d[\d,]*\.(\d+)")
 _PERCENT = re.compile(r"(下降|减少|增长|增加|上升)\s*(\d+(?:\.\d+)?)%")
+_TOTALS = ("合计", "总计", "小计", "数据行", "本年支出合计", "本年收入合计")  # a total names no item
 _DOWN = ("减少", "下降", "降低", "少")
 _UP = ("增加", "增长", "上升", "多")
 OPERATION_NAMES = {
@@ -90,7 +91,7 @@ def item_name(answer, operation: str | None, asked: tuple[str, ...] = ()) -> str
             return same[-1].display_name()
     name = records[0].display_name()
     title = records[0].fact.label[0] if records[0].fact.label else ""
-    if asked and (name == title or len(name) > 24):
+    if asked and (name == title or len(name) > 24 or name in _TOTALS):
         return asked[0]
     return name
 
