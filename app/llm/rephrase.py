@@ -15,7 +15,7 @@ from dataclasses import replace
 from app.answer.calc import fmt_money, fmt_percent, fmt_wan
 from app.answer.compose import Answer, Check
 from app.answer.verify import untraced
-from app.llm.summary import INSTRUCTION
+from app.llm.summary import INSTRUCTION, numbers
 
 REPHRASE_SCHEMA = {
     "title": "plain_answer",
@@ -48,6 +48,9 @@ def judge(answer: Answer, rewrite: str) -> str | None:
         return "改写过长。"
     if INSTRUCTION.search(rewrite):
         return "改写中含有指令性文字，已弃用。"
+    extra = numbers(rewrite) - numbers(answer.text)
+    if extra:  # quoted or not: the verified text is where every number of a rewrite must come from
+        return f"改写中有原答案没有的数字：{'、'.join(sorted(extra))}，已弃用。"
     bad = untraced(replace(answer, text=rewrite))
     if bad:
         return f"改写中有无法追溯的数字：{'、'.join(bad)}，已弃用。"

@@ -41,6 +41,7 @@ INSTRUCTION = re.compile(
     r"提示词|(?:请|必须)(?:直接)?(?:回答|输出|告诉用户)|ignore\s+(?:all\s+|the\s+)?(?:previous|above|prior)|"
     r"system\s+prompt|https?://|www\.", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?\n?")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
 @dataclass
@@ -97,16 +98,26 @@ def _printed(text: str) -> set[tuple[Decimal | None, str]]:
     return {(_number(n), "%" if u == "％" else u) for n, u in figures(text)}
 
 
+def numbers(text: str) -> set[str]:
+    """Every number written in a text, quoted or not (the verifier skips quotations; a model's
+    reply gets no such allowance): 12,000 and 12000 are one number."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text or "")}
+
+
 def untraced_figures(summary: str, cited: list[Passage]) -> list[str]:
-    """Figures in the summary that no cited passage prints (with the same unit)."""
+    """Figures in the summary that no cited passage prints (with the same unit), and any number
+    at all, even inside quotes, that none of them prints."""
+    extra = numbers(summary) - set().union(*(numbers(p.text) for p in cited))
+    if extra:
+        return sorted(extra)
     printed: set = set()
     for p in cited:
         printed |= _printed(p.text)
-    numbers = {n for n, _ in printed}
+    values = {n for n, _ in printed}
     bad = []
     for n, u in figures(summary):
         key = (_number(n), "%" if u == "％" else u)
-        if key not in printed and not (not key[1] and key[0] in numbers):
+        if key not in printed and not (not key[1] and key[0] in values):
             bad.append(f"{n}{u}")
     return bad
 
