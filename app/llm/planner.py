@@ -176,7 +176,7 @@ def to_query(reply: dict | None, question: str, base: Query, shown: Offer, docs:
             continue
         if not quoted or contradicted(item, base, question, shown.labels, glossary):
             return Refused(f"语言模型给出的项目“{item}”不是问题所问的项目。")
-        readings.append(f"（按语言模型的理解，问题中的“{reply.get('evidence')}”指“{item}”。）")
+        readings.append(f"（按语言模型的理解，问题中的“{evidence}”指“{item}”。）")
     operation = reply.get("operation") if reply.get("operation") in OPERATIONS else "lookup"
     if base.operation in NUMERIC and base.operation != "lookup":
         operation = base.operation  # the question's own cue words (比上年, 占) decide the operation
