@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from app.synthetic.model import TruthDocument, TruthTable
+from app.synthetic.model import TruthDocument, TruthTable, as_stated
 
 Z = Decimal(0)
 _PAIRS = {"general": ("total", ["basic", "project"]), "expense": ("total", ["basic", "project"]),
@@ -110,7 +110,7 @@ def truth_problems(doc: TruthDocument) -> list[str]:
     printed = {"人员经费": _total(basic, "personnel"), "公用经费": _total(basic, "public"), "基本支出": basic_total}
     for s in doc.statements:
         if s.item in printed and printed[s.item] is not None:
-            if s.contradicts is None and s.value != printed[s.item]:
+            if s.contradicts is None and s.value != as_stated(printed[s.item], doc.narrative_unit or doc.unit):
                 problems.append(f"说明 {s.item} {s.value} ≠ 表 {printed[s.item]} (no contradiction recorded)")
             if s.contradicts is not None and (s.value == s.contradicts or s.contradicts != printed[s.item]):
                 problems.append(f"说明 {s.item}: recorded contradiction {s.contradicts} is not the table's {printed[s.item]}")

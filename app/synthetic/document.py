@@ -70,7 +70,9 @@ def make_document(profile: Profile, year: int, kind: str, doc_key: str) -> Truth
     subs = rng.sample(SUBORDINATES, k=3)
     named, absent = ([] if rng.random() < 0.2 else [iss.short + s for s in subs[:2]]), iss.short + subs[2]
     contradict = rng.choice(_CONTRADICTABLE) if rng.random() < 0.3 else None
-    narrator = Narrator(unit, rng, contradict)
+    # tables in 元 often come with a 说明 in 万元 (rounded to two decimals); tables in 万元, a 说明 in 万元
+    narrative_unit = "万元" if unit == "万元" or rng.random() < 0.5 else "元"
+    narrator = Narrator(narrative_unit, rng, contradict)
     if kind == "预算":
         sections = budget_sections(profile, fig, prior, narrator, named)
         title = f"{iss.full}{year}年{iss.scope}预算情况说明"
@@ -82,7 +84,7 @@ def make_document(profile: Profile, year: int, kind: str, doc_key: str) -> Truth
                          title=title, sections=sections, tables=tables,
                          catalogue=catalogue if style.numbering == "catalogue" or rng.random() < 0.5 else [],
                          statements=narrator.statements, subordinates=named, absent_subordinate=absent,
-                         missing=[m for m in missing], empty=empty)
+                         missing=[m for m in missing], empty=empty, narrative_unit=narrative_unit)
 
 
 def document_figures(profile: Profile, doc: TruthDocument) -> tuple[Figures, Figures, Figures]:

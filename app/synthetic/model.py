@@ -8,7 +8,7 @@ the cell above. Writers turn them into empty TXT cells, merged XLSX ranges and P
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 LEFT, UP = "<", "^"
@@ -80,6 +80,7 @@ class TruthDocument:
     absent_subordinate: str  # a unit it never names
     missing: list[str]  # standard tables left out
     empty: list[str]  # standard tables published empty
+    narrative_unit: str = ""  # the unit the 情况说明 states figures in (万元 beside 元 tables: rounded)
 
     def table(self, standard: str) -> TruthTable | None:
         return next((t for t in self.tables if t.standard == standard), None)
@@ -109,8 +110,15 @@ def fmt(value: Decimal | None, unit: str, blank_zero: bool = False) -> str:
     return f"{shown.quantize(Decimal('0.01')):,.2f}"
 
 
+def as_stated(value: Decimal, unit: str) -> Decimal:
+    """The 元 value of a figure stated in `unit` with two decimals (万元 rounds to hundreds of 元)."""
+    if unit != "万元":
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (value / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 10000
+
+
 def plain(value: Decimal, unit: str) -> str:
     """A figure as a sentence states it: 万元 with up to 2 decimals, 元 with its cents if any."""
     shown = value / 10000 if unit == "万元" else value
-    text = f"{shown.quantize(Decimal('0.01')):,.2f}"
+    text = f"{shown.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
     return text[:-3] if text.endswith(".00") else text

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 from app.synthetic.figures import Figures, Profile
-from app.synthetic.model import Section, Statement, plain
+from app.synthetic.model import Section, Statement, as_stated, plain
 from app.synthetic.names import person, phone
 from app.synthetic.subjects import CLASSES, GOODS, GROUPS, PERSONNEL
 
@@ -41,11 +41,11 @@ class Narrator:
 
     def figure(self, item: str, value: Decimal, measure: str = "amount") -> str:
         """The figure as the sentence states it; the one item chosen to contradict is stated off."""
-        stated, table = value, None
+        stated, table = as_stated(value, self.unit), None
         if item == self.contradict and value:
             step = Decimal("100") if self.unit == "万元" else Decimal("1")
-            stated = value + step * self.rng.choice([-1, 1]) * self.rng.randint(3, 40)
-            stated = stated if stated > 0 else value + step * 7
+            stated = stated + step * self.rng.choice([-1, 1]) * self.rng.randint(3, 40)
+            stated = stated if stated > 0 else as_stated(value, self.unit) + step * 7
             table = value
             self.contradict = None
         self.statements.append(Statement(item, stated, measure, table))

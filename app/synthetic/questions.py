@@ -248,12 +248,14 @@ class Asker:
     def narrative(self) -> None:
         """Figures only the 情况说明 states (机关运行经费, 政府采购, 车辆), and the table figures it contradicts."""
         fig, doc, kind, n = self.fig, self.doc, self.doc.kind, self.name()
+        stated = {s.item: s.value for s in doc.statements}  # as the 说明 states them (万元 rounds)
         if doc.scope == "部门":
-            self.add(f"{n}{doc.year}年机关运行经费{kind}是多少？", "lookup", "narrative:running_cost", value=fig.public)
+            self.add(f"{n}{doc.year}年机关运行经费{kind}是多少？", "lookup", "narrative:running_cost",
+                     value=stated["机关运行经费"])
         if fig.procurement:
             word = "预算" if kind == "预算" else "支出"
             self.add(f"{n}{doc.year}年政府采购{word}总额是多少？", "lookup", "narrative:procurement",
-                     value=fig.procurement)
+                     value=stated["政府采购"])
         else:
             self.add(f"{n}{doc.year}年{kind}有没有政府采购？", "count_yesno", "narrative:procurement_none",
                      value=Z, answer_label="没有")
