@@ -41,7 +41,7 @@ from app.answer.candidates import (FactRecord, choose_documents, clarify_message
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
 from app.answer.glossary import Glossary, load_glossary, norm
-from app.answer.identity import held_message, identity, text_identity, unit_conflict
+from app.answer.identity import foreign_body, held_message, identity, text_identity, unit_conflict
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
 from app.answer.related import passage_from_hits, related_dicts, sections_for
@@ -87,6 +87,7 @@ class Engine:
         self._docs: list[DocumentSummary] | None = None
         self._findings: dict[str, list] = {}
         self._disclosures: dict[str, Disclosure] = {}
+        self._printed: dict[str, list[str]] = {}
         self.related = sections_for(store.path.parent)  # the hybrid index, opened on the first search
 
     def documents(self) -> list[DocumentSummary]:
@@ -213,6 +214,12 @@ class Engine:
         if not answer.verified:
             return _no(question, held_message(checked, plan) if not checked.ok else "答案中的数字未能通过核对，不予显示。")
         return answer
+
+    def printed_names(self, doc: DocumentSummary) -> list[str]:
+        """Every label the document prints (table titles, rows, columns, narrative subjects), once."""
+        if doc.doc_id not in self._printed:
+            self._printed[doc.doc_id] = [" ".join(dict.fromkeys(p for r in self.pool(doc) for p in r.fact.label))]
+        return self._printed[doc.doc_id]
 
     def findings(self, doc_id: str) -> list:
         """The document's audit findings (app/audit/__init__.py): those ingest stored, else worked
@@ -343,6 +350,10 @@ class Engine:
                 plans = [agreed]
                 agreed[1].notes.append("（" + "、".join(describe(d) for d, _ in able) + "中此数相同。）")
         doc, plan = plans[0]
+        stranger = staged("verify", foreign_body, query.text or norm(question), doc, self.printed_names(doc))
+        if stranger:
+            return _no(question, f"问题问的是“{stranger}”，{describe(doc)}没有它自己的数字（文件只公布本单位的数字）。"
+                                 f"{coverage(docs)}"), new_context
         if choice.note and not isinstance(plan, NoPlan):
             plan.notes.append(choice.note)
         if isinstance(plan, NoPlan) and query.operation == "yes_no":

@@ -17,9 +17,27 @@ def row_label(code: str | None, name: str) -> str:
     return f"{code} {name}".strip() if code else name
 
 
-def table_facts(doc_id: str, table: Table) -> list[Fact]:
+# a column for the year before the table's own, named without its number (上年预算数, 上年决算数)
+_PRIOR = re.compile(r"上年|上一年|去年|前一年")
+# a column for the table's own year, named without its number (本年预算数, 本年决算数)
+_CURRENT = re.compile(r"本年|当年|今年")
+
+
+def column_year(path: tuple[str, ...], title_year: int | None) -> int | None:
+    """The year a column's figures are for: printed in its head (2024年预算数), or relative to the
+    table's year (上年预算数 → the year before), or the table's year."""
+    text = " ".join(path)
+    printed = _year(text)
+    if printed:
+        return printed
+    if title_year and _PRIOR.search(text) and not _CURRENT.search(text):  # 本年比上年增减 is this year's
+        return title_year - 1
+    return title_year
+
+
+def table_facts(doc_id: str, table: Table, doc_year: int | None = None) -> list[Fact]:
     title = table_title(table)
-    title_year = _year(title)
+    title_year = _year(title) or doc_year
     facts: list[Fact] = []
     project = next((f.text for f in table.fields if f.key in ("专项资金名称", "项目名称")), "")
     for f in table.fields:
@@ -44,7 +62,7 @@ def table_facts(doc_id: str, table: Table) -> list[Fact]:
                                 column=column.label if column else None, file=table.file),
                 doc_id=doc_id, text=cell.text, source_unit=table.unit if cell.unit == "元" else "",
                 origin="table", subject_code=row.code,
-                year=_year(" ".join(path)) or title_year,
+                year=column_year(path, title_year),
             ))
     return facts
 

@@ -213,7 +213,7 @@ class Disclosure:
 
         out: list[Fact] = []
         for table in self.tables:
-            out.extend(table_facts(self.doc_id, table))
+            out.extend(table_facts(self.doc_id, table, self.year))
         out.extend(self.narrative_facts)
         return out
 

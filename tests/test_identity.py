@@ -132,3 +132,27 @@ def test_two_bodies_in_one_question_get_no_single_body_figure(tmp_path):
         ingest_file(tmp_path / name, store)
     answer = Engine(store).ask("城市管理局和市场监督管理局2025年谁的培训费多？")
     assert answer.status == "no_answer" and "两个单位" in answer.text
+
+
+def test_a_body_or_region_the_document_is_not_about_is_named():
+    from types import SimpleNamespace
+
+    from app.answer.identity import foreign_body
+
+    doc = SimpleNamespace(issuer="青石县城市管理局", title="青石县城市管理局2025年部门预算")
+    labels = ["基本支出预算表 302 商品和服务支出 办公费", "城乡社区支出"]
+    assert foreign_body("下属的环卫监测站2025年公务接待费是多少", doc, labels) == "下属的环卫监测站"
+    assert foreign_body("白沙市红岭区2025年三公经费", doc, labels) == "白沙市"
+    assert foreign_body("2025年城乡社区支出占多少", doc, labels) == ""
+    assert foreign_body("青石县2025年办公费", doc, labels) == ""
+    assert foreign_body("基本支出具体哪个科目钱最多", doc, labels) == ""
+
+
+@pytest.mark.parametrize("path, year", [
+    (("上年预算数",), 2024), (("本年预算数",), 2025), (("本年比上年增减",), 2025), (("2023年决算数", "小计"), 2023),
+    (("合计",), 2025),
+])
+def test_a_column_named_without_its_year_is_dated_from_the_table(path, year):
+    from ingest.facts import column_year
+
+    assert column_year(path, 2025) == year

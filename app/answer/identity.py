@@ -407,3 +407,33 @@ def unit_conflict(findings: list, fact) -> Check | None:
                         for f in figures):
             return Check("unit", False, "文件其他部分所列同一数字恰为此数的一万倍（或万分之一），表格的计量单位读取有误。")
     return None
+
+
+# A body named in a question: a name ending in an organisation word. Regions: a place name ending
+# in 省/市/区/县 (not 社区, 地区 …, which are not places of an issuer).
+_BODY = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:招待所|派出所|监测站|服务中心|管理站|管理所|中心|宾馆|酒店|公司|学校|小学|中学|"
+                   r"幼儿园|卫生院|医院|街道办事处|办事处|委员会|办公室|办公厅|审判庭|法庭|局|厅)(?![\u4e00-\u9fff]{0,1}[目长])")
+_REGION = re.compile(r"(?<![\d年])[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?!长|委|级)")
+# 社区, 城区, 园区 …: a 区 that is no place of an issuer; 本市, 全县 …: no name at all
+_NOT_REGION = re.compile(r"(?:社|地|园|小|城|辖|市|景|片|校|学|厂|矿|新|老|本|全|该|各)区$|^(?:本|全|该|各|城)[市县省]$|城乡")
+
+
+def foreign_body(text: str, doc, labels: list[str]) -> str:
+    """A body or region the question names that the answering document is not about: a subordinate
+    unit (…局下属的…监测站) no label of the document names, or a region (某市某区) that is not in the
+    issuer's name — the document's figures are not that body's. "" when there is none."""
+    issuer = norm(doc.issuer or "") + norm(doc.title or "")
+    printed = norm(" ".join(labels))
+    for m in _REGION.finditer(text):
+        region = m.group(0)
+        if not _NOT_REGION.search(region) and region not in issuer and region[:-1] not in issuer:
+            return region
+    for m in _BODY.finditer(text):
+        body = m.group(0)
+        if body in issuer or body in printed or len(body) < 3:
+            continue
+        tail = re.sub(r"^.*?(?:下属的?|所属的?|下设的?|的)", "", body)
+        if tail != body and (tail in printed or len(tail) < 3):
+            continue
+        return body
+    return ""
