@@ -17,8 +17,9 @@ EVERYDAY = {
 }
 
 LOOKUP_BUDGET = ["{n}{y}年{item}预算数是多少？", "{n}{y}年{item}预算安排了多少？", "{y}年{n}的{item}预算是多少？",
-                 "{n}{y}年{scope}预算中{item}是多少？"]
-LOOKUP_FINAL = ["{n}{y}年{item}决算数是多少？", "{n}{y}年度{item}决算支出多少？", "{y}年{n}{item}实际支出多少（决算）？"]
+                 "{n}{y}年{scope}预算中{item}是多少？", "{n}{y}年{item}预算是多少万元？"]
+LOOKUP_FINAL = ["{n}{y}年{item}决算数是多少？", "{n}{y}年度{item}决算支出多少？", "{y}年{n}{item}实际支出多少（决算）？",
+                "{n}{y}年{item}决算支出了多少万元？"]
 PARAPHRASE_BUDGET = ["{n}{y}年{item}预算多少钱？", "{y}年{n}{item}预算打算花多少？", "{n}{y}年的{item}预算有多少"]
 PARAPHRASE_FINAL = ["{n}{y}年{item}实际花了多少钱（决算）？", "{n}{y}年决算{item}花了多少"]
 CHANGE_AMOUNT = ["{n}{y}年{item}预算比上年{dir}了多少？", "{n}{y}年{item}预算与上年相比{dir}多少？",
