@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -133,12 +134,23 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
         except BudgetQAError as exc:
             log.warning("skipped %s: %s", path, exc.detail)
             report.skipped.append(Skipped(str(path), exc.message))
+        except (OSError, sqlite3.Error) as exc:  # the data directory: a full disk, a lost mount
+            log.exception("skipped %s: data directory error", path)
+            report.skipped.append(Skipped(str(path), f"读写数据目录时出错（{_disk_reason(exc)}），文件“{path.name}”"
+                                                     "未导入。请检查磁盘空间后重新导入，并运行 budgetqa doctor 检查。"))
         except Exception as exc:  # a defect of ours: the file is skipped, the batch goes on
             log.exception("skipped %s after an unexpected error", path)
             report.skipped.append(Skipped(str(path), f"导入文件“{path.name}”时出现内部错误（{type(exc).__name__}），"
                                                      "已跳过；详情见数据目录中的 budgetqa.log。"))
     report.documents = _grouped(report.documents)
     return report
+
+
+def _disk_reason(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if getattr(exc, "errno", None) == 28 or "full" in text or "disk i/o" in text:
+        return "磁盘空间不足"
+    return getattr(exc, "strerror", None) or type(exc).__name__
 
 
 def _grouped(documents: list[IngestedDocument]) -> list[IngestedDocument]:
