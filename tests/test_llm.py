@@ -183,6 +183,7 @@ def test_planner_fallback_answers_through_the_calculator_and_verifier(home):
     ({"items": ["公务接待费"], "evidence": "机关运行经费", "operation": "change"}, "不是问题所问的项目"),
     ({"items": ["机关运行经费"], "evidence": "机关运行经费", "operation": "lookup", "year": 2024}, "没有找到"),
     ({"items": ["侨胞慰问金"], "evidence": "机关运行经费", "operation": "lookup"}, "不在文件的表格中"),
+    ({"items": ["公务接待费"], "evidence": "少了多少", "operation": "lookup"}, "不是问题所问的项目"),
 ])
 def test_a_plan_for_another_item_or_an_invented_one_is_no_answer(home, reply, why):
     engine, model = _engine(home, [reply])
@@ -191,6 +192,12 @@ def test_a_plan_for_another_item_or_an_invented_one_is_no_answer(home, reply, wh
     assert answer.status == "no_answer" and not answer.verified, answer.text
     assert "llm" not in answer.to_dict()
     assert why in " ".join(c.detail for c in answer.checks if c.name == "llm_plan")
+
+
+def test_a_quote_of_the_question_s_cue_words_grounds_no_item(home):
+    engine, model = _engine(home, [{"items": ["公务接待费"], "evidence": "安排了多少", "operation": "lookup"}])
+    answer = engine.ask(FREE)
+    assert model.sent and answer.status == "no_answer" and not answer.llm, answer.text
 
 
 def test_a_plan_whose_figure_is_another_item_is_refused_by_the_identity_checks(home):

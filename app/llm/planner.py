@@ -169,7 +169,9 @@ def to_query(reply: dict | None, question: str, base: Query, shown: Offer, docs:
     if not items:
         return Refused("语言模型给出的项目不在文件的表格中。")
     evidence = norm(str(reply.get("evidence") or ""))
-    quoted = len(evidence) >= 2 and evidence in norm(question)
+    # the model's quote must be words of the question that name a thing (what is left once the rules
+    # took out cue, year and measure words: 迎宾待客这块), not its cue words (安排了多少)
+    quoted = len(evidence) >= 2 and evidence in norm(question) and bool(bigrams(evidence) & bigrams(norm(base.rest)))
     readings = []
     for item in items:
         if supported(item, question, glossary):
