@@ -152,7 +152,9 @@ class FactStore:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"无法打开数据目录中的事实库（{self.path}）。", f"{self.path}: {exc}") from exc
+            full = getattr(exc, "errno", None) == 28 or "full" in str(exc) or "disk I/O" in str(exc)
+            raise StoreError(f"无法打开数据目录中的事实库（{self.path}）" + ("：磁盘空间可能已满，释放空间后即可恢复，已存数据未受影响。"
+                             if full else "。"), f"{self.path}: {exc}") from exc
 
     def _verify(self) -> None:
         """quick_check when the file changed since the last check that passed."""
