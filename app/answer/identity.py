@@ -411,8 +411,8 @@ def unit_conflict(findings: list, fact) -> Check | None:
 
 # A body named in a question: a name ending in an organisation word. Regions: a place name ending
 # in 省/市/区/县 (not 社区, 地区 …, which are not places of an issuer).
-_BODY = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:招待所|派出所|监测站|服务中心|管理站|管理所|中心|宾馆|酒店|公司|学校|小学|中学|"
-                   r"幼儿园|卫生院|医院|街道办事处|办事处|委员会|办公室|办公厅|审判庭|法庭|局|厅)(?![\u4e00-\u9fff]{0,1}[目长])")
+_BODY = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:招待所|派出所|监测站|服务中心|管理站|管理所|中心|站|所|宾馆|酒店|公司|学校|小学|中学|"
+                   r"幼儿园|卫生院|医院|街道办事处|办事处|委员会|办公室|办公厅|审判庭|法庭|局|厅)(?![\u4e00-\u9fff]{0,1}[目长有需属])")
 _REGION = re.compile(r"(?<![\d年])[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?!长|委|级)")
 # 社区, 城区, 园区 …: a 区 that is no place of an issuer; 本市, 全县 …: no name at all
 _NOT_REGION = re.compile(r"(?:社|地|园|小|城|辖|市|景|片|校|学|厂|矿|新|老|本|全|该|各)区$|^(?:本|全|该|各|城)[市县省]$|城乡")

@@ -170,7 +170,9 @@ def understand(question: str, glossary: Glossary) -> Query:
     if not query.items:  # 支出决算是多少: the measure word names the total it measures
         for word, cue in (("支出", "支出"), ("收入", "收入"), ("支出", "花")):  # 花了多少钱: spending
             if cue in text and word in glossary.phrases:
-                query.items = [Item(word, *_officials(word, glossary), position=text.find(word))]
+                at = text.find(cue)
+                # 普法宣传实际支出: an unknown name before the measure words names what is measured
+                query.items = [_with_unknown_head(text, Item(word, *_officials(word, glossary), position=at), tokens)]
                 break
     if family == "lookup" and len(query.items) >= 2 and all(
             _JOINER.match(text[a.position + len(a.surface):b.position])
@@ -273,7 +275,7 @@ def _rest(text: str, tokens: list) -> str:
 # words before an item that ask or place, never name: 请问出国经费, 本部门的培训费
 _LEAD_FILLER = re.compile(r"^(?:请问|问一下|问下|我想知道|想知道|想问|请|帮我查|查一下|查查|能告诉我|告诉我|麻烦|那么|那|"
                           r"本部门|本单位|本级|全年|全部|部门|单位|其中|一共|总共|合计|共|年度|我们|你们|他们|它|该|这个|那个|"
-                          r"日常|平时|平常|正常|每年|一年|每月|没有|没|无|不)+")
+                          r"日常|平时|平常|正常|每年|一年|每月|没有|没|无|不|所有|全部|整体|总的|实际|真正)+")
 
 
 _ORGANISATION = re.compile(r"(?:局|委|办|厅|院|中心|街道|镇|乡|政府|委员会|办公室|学校|中学|小学|医院|公司)")
@@ -284,8 +286,18 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     item word, name a narrower thing than the item; the whole phrase is what was asked, and the
     item's own terms are only its wider fallback (`broader`), never proof that it was found."""
     vague = any("合计" in o or "总计" in o for o in item.official[:3])  # 经费, 支出: the department's total
-    start = max((t.start + len(t.text) for t in tokens if t.start + len(t.text) <= item.position), default=0)
-    head = re.sub(r"^[\s\W\d年]+", "", text[start:item.position])
+    # look back over measure and year words (普法宣传实际支出, 宣传2024年经费) to the name before them
+    start = max((t.start + len(t.text) for t in tokens
+                 if t.start + len(t.text) <= item.position and t.kind not in ("measure", "year")), default=0)
+    chars = list(text[start:item.position])
+    for t in tokens:
+        if t.kind in ("measure", "year") and start <= t.start < item.position:
+            for k in range(t.start, min(t.start + len(t.text), item.position)):
+                chars[k - start] = " "
+    between = "".join(chars)
+    head = re.sub(r"^[\s\W\d年]+", "", re.sub(r"\s+$", "", between))
+    if " " in head:
+        head = head.split(" ")[0] if not head.split(" ")[-1] else head.split(" ")[-1]
     head = re.split(r"\d+\s*年度?|[的里中是了占比与和及跟较对在\s,，、;；:：]", head)[-1]
     head = _ORGANISATION.split(head)[-1]  # 城管局临时聘用: the body is named before the thing
     head = _LEAD_FILLER.sub("", head)
