@@ -94,7 +94,14 @@ def document_kind(title: str, text: str, table_titles: list[str] | None = None) 
         return ends.most_common(1)[0][0]
     if re.search(r"绩效(单位|部门|整体)?自评|績效(單位|部門)?自評", text[:600]):
         return "决算"  # a performance self-evaluation reports on a budget already spent
-    budget, final = text.count("预算") + text.count("預算"), text.count("决算") + text.count("決算")
+    # with no title, only words that name a document count (部门预算, 2023年度决算, 预算公开 …):
+    # a glossary page's 一般公共预算拨款 names no document
+    named = re.findall(r"(?:部门|单位|部門|單位|年度?|[(（]?本级[)）]?|支出)\s*(预算|决算|預算|決算)"
+                       r"|(预算|决算|預算|決算)\s*(?:公开|公開|情况|情況|说明|說明|表|安排)",
+                       text)
+    words = [a or b for a, b in named]
+    budget = sum(w in ("预算", "預算") for w in words)
+    final = sum(w in ("决算", "決算") for w in words)
     if not budget and not final:
         return None
     return "决算" if final > budget else "预算"
@@ -106,8 +113,12 @@ def document_scope(title: str, text: str) -> str | None:
         return "单位"
     if re.search(r"部门(预算|决算)|部門(預算|決算)", t):
         return "部门"
-    unit = len(re.findall(r"单位(预算|决算)|單位(預算|決算)", text))
-    dept = len(re.findall(r"部门(预算|决算)|部門(預算|決算)", text))
+    # the words that say which: 单位预算, 部门决算 …, and 单位概况 / 部门汇总数 / 单位自评 when no such phrase
+    unit = len(re.findall(r"(?:单位|單位)(?:预算|决算|預算|決算)", text))
+    dept = len(re.findall(r"(?:部门|部門)(?:预算|决算|預算|決算)", text))
+    if not unit and not dept:
+        unit = len(re.findall(r"(?:单位|單位)(?:基本情况|概况|概況|自评|自評)", text))
+        dept = len(re.findall(r"(?:部门|部門)(?:基本情况|概况|概況|汇总|匯總)", text))
     if not unit and not dept:
         return None
     return "单位" if unit > dept else "部门"
