@@ -83,7 +83,11 @@ def count(query, doc, year, pool, glossary) -> Plan | NoPlan:
         return NoPlan("no_answer", "问题没有说明要数的是什么。")
     units = _COMPATIBLE.get(query.count_unit or "", COUNT_UNITS)
     counted = [r for r in pool if r.fact.unit in units]
-    worded = _counted_by_wording(query.rest, counted, year)
+    # the question's words without its year, count words and particles (2024年编报绩效目标的项目有几个
+    # → 编报绩效目标的项目), when they say more than the residue of its cue words
+    asked = re.sub(r"几|多少|[个辆人项次名家台套]|有|呢|吗|共|一共|总共|\d+\s*年度?|今年|去年|现在|目前|[?？。，,!！\s]",
+                   "", query.text or "")
+    worded = _counted_by_wording(asked if len(asked) > len(query.rest) else query.rest, counted, year)
     if worded is not None:
         return Plan("count", Program([worded.fact], [Step("lookup", ("f0",))]), [worded],
                     [worded.display_name()], [fact_year(worded)], doc)
