@@ -50,7 +50,12 @@ def wanli_home(tmp_path_factory) -> Path:
 
 
 def copy_home(source: Path, target: Path) -> Path:
-    shutil.copytree(source, target)
+    """A copy taken under the index lock: a chat warming up on the source (or repairing its keyword
+    index) never leaves a half-written index in the copy."""
+    from index.lock import IndexLock
+
+    with IndexLock(source).hold(60, "read"):
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.lock"))
     return target
 
 

@@ -339,3 +339,13 @@ def test_bad_upload_is_shown_as_failed_in_chinese_and_changes_nothing(sample, tm
     from index.facts import FactStore
 
     assert [d.source for d in FactStore(home).documents()] == [SAMPLE.name]
+
+
+def test_a_greeting_gets_one_line_of_coverage_and_suggestions_never_the_file_list(sample, monkeypatch):
+    at = open_chat(sample, monkeypatch)
+    answer = ask(at, "你好")
+    shown = " ".join(texts(answer) + [unescape(c.value) for c in answer.caption])
+    assert "已收录 1 份文件" in shown and SAMPLE.name not in shown and "已收录的文件：" not in shown
+    assert not answer.expander and not answer.info, "no nearest passages or checks for a greeting"
+    suggestions = [b for b in answer.button if b.key and b.key.startswith("nosuggest-")]
+    assert 3 <= len(suggestions) <= 5

@@ -333,12 +333,12 @@ def test_conversations_are_saved_listed_replayed_and_deleted(tmp_path_factory, t
     follow = Question("那2023年呢？", "那2023年呢？", context)
     turn2, _ = svc.answer(follow, Scope(), docs)
     assert svc.save(conversation, follow, turn2) == conversation
-    (listed,) = svc.history.conversations()
+    listed = svc.history.conversations()[0]  # newest first (the shared sample may hold other chats' ones)
     assert (listed.id, listed.title, listed.turns) == (conversation, "外事办今年出国经费多少？", 2)
     replayed, _ = svc.replay(conversation, Scope(), docs)
     assert [t.shown for t in replayed] == ["外事办今年出国经费多少？", "那2023年呢？"]
     assert [t.answer.value for t in replayed] == [turn.answer.value, turn2.answer.value]  # the context carried
-    assert svc.history.delete(conversation) and svc.history.conversations() == []
+    assert svc.history.delete(conversation) and conversation not in [c.id for c in svc.history.conversations()]
     assert svc.replay(conversation, Scope(), docs)[0] == []
 
 
@@ -390,7 +390,9 @@ def test_the_page_region_of_a_pdf_cell_and_sentence_is_outlined(tmp_path_factory
     assert crop is not None and crop.page == fact.locator.page
     image = Image.open(io.BytesIO(crop.png)).convert("RGB")
     assert 300 < image.size[0] < 2000 and image.size[1] < image.size[0] * 2
-    assert sum(1 for c in image.getdata() if c == OUTLINE) > 100, "the cell is outlined"
+    import numpy as np
+
+    assert int((np.asarray(image) == OUTLINE).all(axis=2).sum()) > 100, "the cell is outlined"
     sentence = next(p.text for s in doc.sections for x in s.walk() for p in x.paragraphs
                     if p.page and len(p.text) > 30)
     page = next(p.page for s in doc.sections for x in s.walk() for p in x.paragraphs if p.text == sentence)

@@ -86,6 +86,16 @@ class RelatedSections:
                     self._failed = True
             return self._retriever
 
+    def warm(self) -> None:
+        """Open the index and load what a search needs now (a chat before its first question), when
+        the index holds any document; never raises."""
+        retriever = self._open()
+        try:
+            if retriever is not None and retriever.index.documents():
+                retriever.search("预算", 1)  # the model, the word segmenter, BM25 and Chroma all load here
+        except Exception as exc:  # noqa: BLE001 - warming is a help, the first search will say more
+            log.warning("related sections: warming the index of %s failed: %s", self.home, exc)
+
     def search(self, question: str, doc_ids: list[str] | tuple[str, ...], issuer: str | None = None,
                k: int = PASSAGE_HITS) -> list[Hit]:
         """The hybrid index's top chunks for the question among these documents (best first)."""

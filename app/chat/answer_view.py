@@ -25,6 +25,8 @@ CONVERSATION = "conversation"  # session-state key: the saved conversation's id
 MAX_OPTION_BUTTONS = 8
 _RULE_CODE = re.compile(r"审核提示\s*[A-Z]\d{2}\s*（")
 _COVERAGE = "已收录的文件："
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SAID_TWICE = re.compile(r"(说明部分)(?:和说明部分)+")  # 数据来自说明部分和说明部分 → once
 _OPERATION_CODE = re.compile(r"(?<![A-Za-z_])(" + "|".join(OPERATION_NAMES) + r")(?![A-Za-z_])")
 
 
@@ -101,7 +103,8 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
         if shown.other:
             st.caption(md(f"（{shown.other}）"))
     # the audit notes are shown in their own box below, so the text stops where they begin
-    st.markdown(md(answer.text.split(AUDIT_NOTE_LEAD)[0] if answer.notes else answer.text))
+    text = answer.text.split(AUDIT_NOTE_LEAD)[0] if answer.notes else answer.text
+    st.markdown(md(_SAID_TWICE.sub(r"\1", text)))
     _badge(answer)
     if answer.calculation:
         st.markdown("**计算**")
@@ -144,14 +147,21 @@ def _clarify(svc: ChatService, turn: Turn, number: int, latest: bool) -> None:
 def _no_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope: Scope, docs) -> None:
     """What is missing in one sentence, what the documents cover in one line, what they say nearest
     to the question, and questions that do answer — never the full file list."""
-    said = turn.answer.text.split(_COVERAGE)[0].strip()
-    st.info(md(said), icon=":material/search_off:")
+    small_talk = any(c.name == "question" and not c.ok for c in turn.answer.checks)  # 你好, 谢谢
+    said = turn.answer.text.split(_COVERAGE)[0].split("请直接提问")[0].strip()
+    if small_talk:
+        st.markdown(md(said))
+    else:
+        st.info(md(said), icon=":material/search_off:")
     if docs:
         st.caption(md(svc.coverage(docs)))
-    _related(turn.answer, expanded=True)
+    if not small_talk:
+        _related(turn.answer, expanded=True)
     if latest:
         suggestions(svc, scope, docs, f"nosuggest-{number}")
-    failed = [c for c in turn.answer.checks if not c.ok and c.name != "documents"]
+    # the checks a reader can use (the engine's English details of a non-question stay in the log)
+    failed = [c for c in turn.answer.checks if not c.ok and c.name not in ("documents", "question")
+              and _CJK.search(c.detail)]
     if failed:
         with st.expander("未通过的核对"):
             for check in failed:
@@ -232,7 +242,7 @@ def _evidence(svc: ChatService, turn: Turn, number: int, docs) -> None:
         turn.evidence = svc.page_crop(turn, docs) or False
     if turn.evidence:
         crop = turn.evidence
-        st.image(crop.png, caption=f"原文第{crop.page}页（框出的是答案用到的位置）", width=620)
+        st.image(crop.png, caption=f"原文第{crop.page}页（框出的是答案用到的位置）", width="stretch")
         st.download_button("下载原文件", crop.path.read_bytes(), file_name=crop.path.name, mime="application/pdf",
                            icon=":material/picture_as_pdf:", key=f"original-{number}")
     tables = [s for s in turn.sources if isinstance(s, TableSource)]

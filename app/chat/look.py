@@ -37,6 +37,8 @@ STYLE = """
 [data-testid="stChatMessageAvatarUser"] { background-color: #5b7fa6 !important; }
 /* long chart labels and table headers wrap instead of being cut */
 [data-testid="stTable"] th { white-space: normal; }
+/* the page crop never runs off a phone's screen */
+[data-testid="stImage"] img { max-width: min(100%, 640px) !important; height: auto !important; }
 /* a phone: the answer's figure and the page crop use the whole width */
 @media (max-width: 640px) {
   [data-testid="stMetricValue"] { font-size: 1.6rem; }

@@ -146,6 +146,14 @@ class ChatService:
         self._index: ChunkIndex | None = None
         self._ingest_lock = threading.Lock()
         self.history = ChatHistory(settings.home)
+        # the embedding model behind every answer's related sections loads in the background, so the
+        # first question does not wait for it
+        threading.Thread(target=self._warm, name="budgetqa-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        from app.answer.related import sections_for
+
+        sections_for(self.settings.home).warm()
 
     @property
     def upload_folder(self) -> Path:

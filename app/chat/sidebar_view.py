@@ -99,11 +99,10 @@ def _library(svc: ChatService, docs: list[DocumentSummary]) -> None:
     st.table(frame, hide_index=True)
     with st.expander("管理文件"):
         chosen = st.selectbox("文件", docs, format_func=lambda d: f"{d.title}（{d.source}）", key="manage_doc")
-        left, right = st.columns(2)
-        left.button("重新解析", key="reparse", icon=":material/refresh:", on_click=_reparse, args=(svc, chosen),
-                    width="stretch")
-        right.button("删除", key="remove", icon=":material/delete:", on_click=_remove, args=(svc, chosen),
-                     width="stretch")
+        st.button("重新解析", key="reparse", icon=":material/refresh:", on_click=_reparse, args=(svc, chosen),
+                  width="stretch")
+        st.button("删除", key="remove", icon=":material/delete:", on_click=_remove, args=(svc, chosen),
+                  width="stretch")
         _coverage(svc, chosen)
     warned = [d for d in docs if d.warnings]
     if warned:
