@@ -228,7 +228,8 @@ def test_ask_cli_json_and_batch(tmp_path, capsys):
     batch.write_text("出国经费多少\n\n外事办主任是谁？\n2025年三公经费预算多少？\n", encoding="utf-8")
     assert main(["ask", "--batch", str(batch), "--json", "--home", str(home)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert [json.loads(line)["status"] for line in lines] == ["answered", "no_answer", "no_answer"]
+    # one output line per input line: the blank one is an error with its reason (issue 13)
+    assert [json.loads(line)["status"] for line in lines] == ["answered", "error", "no_answer", "no_answer"]
     assert all(json.loads(line)["result"] is None for line in lines[1:])
     assert main(["ask", "出国经费多少", "--home", str(home)]) == 0
     assert "1,000,000.00元" in capsys.readouterr().out
