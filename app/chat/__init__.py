@@ -9,6 +9,10 @@
                   paragraph with the quoted sentence, Markdown escaping of document text
     charts.py     Altair charts: the structure of a breakdown, year-on-year bars
     suggest.py    suggested questions for a first visit, drawn from the ingested documents
+    history.py    saved conversations and 👍/👎 feedback in SQLite in the data directory
+    figures.py    an answer's figure in the document's own unit and precision, its direction and name
+    pagecrop.py   the original PDF page region with the cell or sentence outlined (pypdfium2)
+    look.py       Chinese for Streamlit's own strings, lang="zh-CN", CSS for a phone
     answer_view.py, sidebar_view.py   the Streamlit calls that draw an answer and the sidebar
 
 Only page.py and the *_view.py modules call Streamlit; the rest is plain Python with its own tests.

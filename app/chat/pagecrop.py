@@ -186,3 +186,31 @@ def _crop(path: Path, page_number: int, locate, whole_width: bool = False) -> Pa
     except Exception as exc:  # noqa: BLE001 - evidence is a help; its failure must not cost the answer
         log.warning("page crop of %s p.%s failed: %s: %s", path, page_number, type(exc).__name__, exc)
         return None
+
+
+def answer_page(home: Path, answer, sources, docs) -> PageCrop | None:
+    """The page region of an answer's first table figure, narrative figure or quoted sentence whose
+    original PDF can be found (None: no PDF original, or the text is not found on its page)."""
+    from app.chat.sources import TextSource
+
+    names = {d.doc_id: d.source for d in docs}
+    for record in answer.facts[:4]:
+        fact = record.fact
+        path = original_file(home, fact.doc_id, names.get(fact.doc_id, ""))
+        if path is None:
+            continue
+        page = (record.row.page if record.row is not None and record.row.page else None) or fact.locator.page
+        if fact.origin != "narrative" and fact.locator.table:
+            column = (fact.locator.column or "").split(" › ")[-1]
+            found = crop_cell(path, page, fact.text, record.row.name if record.row is not None else "", column)
+        else:
+            found = crop_sentence(path, page, fact.sentence or fact.text) if page else None
+        if found is not None:
+            return found
+    for source in sources:
+        if isinstance(source, TextSource) and source.page:
+            path = original_file(home, source.doc_id, names.get(source.doc_id, ""))
+            found = crop_sentence(path, source.page, source.sentence) if path is not None else None
+            if found is not None:
+                return found
+    return None

@@ -362,33 +362,8 @@ class ChatService:
                         name, error=f"导入文件“{name}”时出错，未导入；详情已记入数据目录中的 budgetqa.log。"))
         return outcomes
 
-
     def page_crop(self, turn: Turn, docs: list[DocumentSummary]):
-        """The original page region of the answer's first figure or quoted sentence (None: no PDF
-        original, or the text is not found on its page)."""
-        from app.chat.pagecrop import crop_cell, crop_sentence, original_file
-        from app.chat.sources import TextSource
+        """The original page region of the answer's first figure or quoted sentence (None: none)."""
+        from app.chat.pagecrop import answer_page
 
-        sources = {d.doc_id: d.source for d in docs}
-        answer = turn.answer
-        for record in answer.facts[:4]:
-            fact = record.fact
-            path = original_file(self.settings.home, fact.doc_id, sources.get(fact.doc_id, ""))
-            if path is None:
-                continue
-            page = (record.row.page if record.row is not None and record.row.page else None) or fact.locator.page
-            if fact.origin != "narrative" and fact.locator.table:
-                column = (fact.locator.column or "").split(" › ")[-1]
-                found = crop_cell(path, page, fact.text, record.row.name if record.row is not None else "", column)
-            else:
-                found = crop_sentence(path, page, fact.sentence or fact.text) if page else None
-            if found is not None:
-                return found
-        for source in turn.sources or []:
-            if isinstance(source, TextSource) and source.page:
-                path = original_file(self.settings.home, source.doc_id, sources.get(source.doc_id, ""))
-                if path is not None:
-                    found = crop_sentence(path, source.page, source.sentence)
-                    if found is not None:
-                        return found
-        return None
+        return answer_page(self.settings.home, turn.answer, turn.sources or [], docs)
