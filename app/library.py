@@ -157,13 +157,7 @@ def _grouped(documents: list[IngestedDocument]) -> list[IngestedDocument]:
     """One entry per disclosure: a part that a later file of the batch joined is reported under
     the joined document (its files say which parts it holds)."""
     absorbed = {old for d in documents for old in d.absorbed}
-    out, seen = [], set()
-    for d in reversed(documents):
-        if d.doc_id in absorbed or d.doc_id in seen:
-            continue
-        seen.add(d.doc_id)
-        out.append(d)
-    return list(reversed(out))
+    return [d for d in documents if d.doc_id not in absorbed]  # one entry per file otherwise
 
 
 def _read_and_parse(path: Path):
