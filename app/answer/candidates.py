@@ -20,7 +20,57 @@ from app.answer.understand import Item, Query
 from index.facts import DocumentSummary
 from ingest.model import Disclosure, Fact, Row, Table
 
-THRESHOLD = 0.6  # below this no fact is taken to be what the question names
+# Below this no fact is taken to be what the question names. A term inside a label part clears it
+# unless the part is more than eight times longer (培训费 in 培训费支出 0.79; a two-character 支出
+# inside a twenty-character row name 0.59 does not); a printed name inside the asked phrase clears it
+# from three-eighths of its length (人员经费 in 临时聘用人员经费 0.65, for the identity check to judge;
+# 支出 in 一般公共预算支出 0.55 does not); shared character pairs alone need a Dice of 0.75.
+THRESHOLD = 0.6
+# term_match: the asked term inside a label part scores CONTAINS_BASE plus LENGTH_SHARE times the
+# share of the part it covers; the part inside the term starts lower (CONTAINED_BASE): a printed name
+# inside the asked phrase is a wider thing (人员经费 for 临时聘用人员经费). Both stay below 1.0 (equal).
+CONTAINS_BASE = 0.55
+CONTAINED_BASE = 0.45
+LENGTH_SHARE = 0.4
+# Character pairs alone (no containment) are scaled down so that only near-identical names (Dice ≥
+# 0.75) reach THRESHOLD: 城乡绿化养护费 / 城市绿化养护费 share 4 of 6 pairs and score 0.53.
+DICE_WEIGHT = 0.8
+# The glossary's printed terms for an item are tried in order, most specific first; each later term
+# weighs TERM_RANK_DECAY less, so a tie goes to the more specific term, and an exact match by the
+# last one looked at (the eighth, TERMS_SCORED) still clears THRESHOLD (0.79).
+TERMS_SCORED = 8
+TERM_RANK_DECAY = 0.03
+# The grand total of a table whose title names the item (the 三公 table's 合计 for 三公经费): as good
+# as a long name holding the item, below a row printed with the item's exact name (1.0).
+TITLE_TOTAL = 0.9
+TITLE_TIE = 0.01  # the title's grand total wins a tie with another cell at the same 0.9
+# A subject code the item is known by (30113 for 住房公积金): near-certain, yet a row printing the
+# item's exact name (1.0) still ranks above a row that only shares its code.
+CODE_MATCH = 0.95
+# Named by its row (办公费), the figure is the row's total column (合计 / 2025年预算数), not its
+# 基本支出 or 项目支出 part: small, so it orders the cells of one row but cannot lift a name that merely
+# holds the term (at most 0.95) over the exact name (1.0).
+TOTAL_COLUMN_BONUS = 0.03
+# Named by its column (基本支出), the figure is that column's total row (+TOTAL_ROW_BONUS), not a
+# part row's cell in the column (−PART_ROW_PENALTY: 办公费's 基本支出 cell is not 基本支出).
+TOTAL_ROW_BONUS = 0.03
+PART_ROW_PENALTY = 0.1
+# 基本支出 › 人员经费 is 人员经费: a sub-column under the item is a part of it and ranks below the
+# item's own column (基本支出 › 小计), though an exact name under it still clears THRESHOLD (0.88).
+SUB_COLUMN_PENALTY = 0.15
+# The 三公 components (公务接待费) are printed most plainly in the 三公 table; the same name in the
+# economic-subject table (30217 公务接待费) comes second. Larger than TOTAL_COLUMN_BONUS.
+SANGONG_TABLE_BONUS = 0.08
+# A figure the narrative states (…培训费预算60,000.00元) or a form field gives (绩效目标表 当年预算)
+# restates a table cell: the table's cell comes first, a form's before the narrative's.
+NARRATIVE_PENALTY = 0.08
+FORM_PENALTY = 0.04
+# 基本支出里的办公费: a fact whose label also names the qualifier beats the same row's total column
+# (above TOTAL_COLUMN_BONUS).
+WITHIN_BONUS = 0.06
+# 预算数 or 决算数 asked (a 决算 prints both side by side): the asked measure's column gains, the other
+# loses; more than TOTAL_COLUMN_BONUS and WITHIN_BONUS, so among one row's cells the measure decides.
+MEASURE_COLUMN_FIT = 0.1
 TOTAL_WORDS = ("合计", "总计", "小计")
 _TOTAL_COLUMN = re.compile(r"^(?:本年)?(?:支出|收入)(?:合计|总计)$")  # 本年支出合计: the row's total column
 _PROJECT_CODE = re.compile(r"^[0-9A-Za-z]{8,}[-—－]")  # 50011222T000000069064-翻译经费: an id, not a figure
@@ -126,11 +176,11 @@ def term_match(term: str, part: str) -> float:
     if term == part:
         return 1.0
     if term in part:
-        return 0.55 + 0.4 * len(term) / len(part)
+        return CONTAINS_BASE + LENGTH_SHARE * len(term) / len(part)
     if part in term and len(part) >= 2:
-        return 0.45 + 0.4 * len(part) / len(term)
+        return CONTAINED_BASE + LENGTH_SHARE * len(part) / len(term)
     a, b = bigrams(term), bigrams(part)
-    return 0.8 * 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+    return DICE_WEIGHT * 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
@@ -139,8 +189,8 @@ def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
     by_row = by_column = by_title = 0.0
     columns = [p for p in record.column_parts if not re.match(r"^\d{4}年", p)]
     at_column = -1
-    for rank, term in enumerate(item.official[:8]):
-        weight = 1.0 - 0.03 * rank
+    for rank, term in enumerate(item.official[:TERMS_SCORED]):
+        weight = 1.0 - TERM_RANK_DECAY * rank
         for part in record.row_parts:
             by_row = max(by_row, weight * term_match(term, part))
         for k, part in enumerate(columns):
@@ -148,24 +198,24 @@ def item_score(item: Item, record: FactRecord, sangong: set[str]) -> float:
             if score > by_column:
                 by_column, at_column = score, k
         if record.title and term in record.title and record.is_total_row and record.is_grand_total_column:
-            by_title = max(by_title, 0.9 * weight)  # the table is about the item: its grand total
+            by_title = max(by_title, TITLE_TOTAL * weight)  # the table is about the item: its grand total
     if record.fact.subject_code and record.fact.subject_code in item.codes:
-        by_row = max(by_row, 0.95)
+        by_row = max(by_row, CODE_MATCH)
     if by_column > by_row:
-        best = by_column + (0.03 if record.is_total_row else -0.1)
+        best = by_column + (TOTAL_ROW_BONUS if record.is_total_row else -PART_ROW_PENALTY)
         if any(p not in TOTAL_WORDS and not _MEASURE_COLUMN.match(norm(p)) for p in columns[at_column + 1:]):
-            best -= 0.15  # 基本支出 › 人员经费 is 人员经费: a sub-column under the item is a part of it
+            best -= SUB_COLUMN_PENALTY  # 基本支出 › 人员经费 is 人员经费: a sub-column under the item is a part of it
     else:
-        best = by_row + (0.03 if by_row and record.is_total_column else 0.0)
-    best = max(best, by_title + 0.01 if by_title else 0.0)
+        best = by_row + (TOTAL_COLUMN_BONUS if by_row and record.is_total_column else 0.0)
+    best = max(best, by_title + TITLE_TIE if by_title else 0.0)
     if best <= 0:
         return 0.0
     if "三公" in record.title and any(norm(o) in sangong for o in item.official):
-        best += 0.08  # the 三公 components are printed most plainly in the 三公 table
+        best += SANGONG_TABLE_BONUS  # the 三公 components are printed most plainly in the 三公 table
     if record.fact.origin == "narrative":
-        best -= 0.08
+        best -= NARRATIVE_PENALTY
     elif record.fact.origin == "form":
-        best -= 0.04
+        best -= FORM_PENALTY
     return best
 
 
@@ -204,7 +254,7 @@ def rank(item: Item, pool: list[FactRecord], glossary: Glossary, *, year: int | 
         if s > 0 and within is not None:
             words = [norm(p) for p in r.fact.label] + r.column_parts
             if any(term in w for term in within.official[:4] for w in words):
-                s += 0.06
+                s += WITHIN_BONUS
         if s > 0:
             fit = _measure_fit(r, measure or ("final" if r.doc.kind == "决算" else None))
             if fit < 0 and r.doc.kind == "决算" and measure != "budget":
@@ -219,15 +269,15 @@ def _measure_fit(r: FactRecord, measure: str | None) -> float:
     keep away from a 决算数 column (上年决算数) unless asked for it."""
     if r.fact.origin == "narrative":  # no preference among narrative figures, but a budget figure
         said = norm(r.fact.measure or "")  # a 决算's narrative quotes is still not its 决算数
-        return -0.1 if measure == "final" and "预算" in said and "决算" not in said else 0.0
+        return -MEASURE_COLUMN_FIT if measure == "final" and "预算" in said and "决算" not in said else 0.0
     where = "".join(r.column_parts)
     final = "决算" in where or "执行数" in where or "实际" in where
     budget = "预算" in where and not final
     if measure == "final":
-        return 0.1 if final else (-0.1 if budget else 0.0)
+        return MEASURE_COLUMN_FIT if final else (-MEASURE_COLUMN_FIT if budget else 0.0)
     if measure == "budget":
-        return 0.1 if budget else (-0.1 if final else 0.0)
-    return -0.1 if final else 0.0
+        return MEASURE_COLUMN_FIT if budget else (-MEASURE_COLUMN_FIT if final else 0.0)
+    return -MEASURE_COLUMN_FIT if final else 0.0
 
 
 # --- documents ------------------------------------------------------------------------------
