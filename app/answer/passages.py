@@ -24,7 +24,38 @@ from app.answer.glossary import Glossary, norm
 from app.answer.understand import Query
 from ingest.model import Disclosure
 
-MIN_SCORE = 0.25  # below this no sentence is taken to answer the question
+# Below this no sentence is taken to answer the question. Naming the asked item (NAMED_BONUS) or
+# carrying a strong cue word (STRONG_CUE) clears it on its own; a weak cue word (WEAK_CUE), or a
+# quarter of the question's character pairs, with nothing named, does not.
+MIN_SCORE = 0.25
+# A sentence that prints the item's name (or a glossary term for it) is about the item: worth more
+# than most of the question's character pairs shared by a sentence that never names it.
+NAMED_BONUS = 0.3
+# A reason often follows the sentence naming the item (X决算为…。决算数小于预算数的主要原因：…):
+# the item named just before counts, though less than naming it in the sentence itself.
+LEAD_BONUS = 0.2
+# A word saying the sentence is of the kind asked (主要原因, 是指, 负责) counts as much as the item's
+# name; a word saying it is about the same event (增加, 用于) a third of that, so “…增加…的主要原因是…”
+# beats “…增加…” for a 为什么 question.
+STRONG_CUE = 0.3
+WEAK_CUE = 0.1
+# A definition says what a thing is, not how much it was this year: a sentence with digits loses more
+# than a weak cue word gives it.
+DEFINITION_FIGURE_PENALTY = 0.15
+# A heading naming the item (（五）“三公”经费：…) makes its sentences about the item; a heading that *is*
+# the term (（三）基本支出：指…) more so, above a sentence elsewhere that merely names it (NAMED_BONUS).
+HEADING_NAMES = 0.25
+HEADING_IS_TERM = 0.4
+FIELD_NAMED = 0.2  # the form field the question names by a four-character run (绩效目标 → 当年绩效目标)
+PLACE_BONUS = 0.3  # the heading or field where the asked kind of text is printed (机构设置 for a structure)
+# Long sentences say many things: past LONG_SENTENCE_CHARS each character costs LONG_SENTENCE_PENALTY
+# (a 270-character sentence loses as much as naming the item gives); below it, LENGTH_TIE_BREAK per
+# character only decides between sentences that answer alike (the shorter wins).
+LONG_SENTENCE_CHARS = 120
+LONG_SENTENCE_PENALTY = 0.002
+LENGTH_TIE_BREAK = 0.0001
+REASON_PARAGRAPH_CHARS = 160  # a reason's paragraph up to this long is quoted whole (the reason and its item)
+TEXT_PARAGRAPH_CHARS = 400  # duties, structure, contacts: a paragraph up to this long is quoted whole
 LIST_CHARS = 400  # at most this much of a list announced by a sentence ending in “：” is quoted
 _BECAUSE = ("原因", "由于", "因为", "主要是", "按照", "根据")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
@@ -176,42 +207,44 @@ def find_passage(query: Query, d: Disclosure, glossary: Glossary | None = None) 
         sentence = _clip_reason(c.sentence) if reason else c.sentence
         text, before = norm(sentence), norm(c.before)
         overlap = len(want & (bigrams(text) | bigrams(norm(c.where)))) / len(want) if want else 0.0
-        named = 0.3 if any(t in text for t in terms + surface) else 0.0
+        named = NAMED_BONUS if any(t in text for t in terms + surface) else 0.0
         # a reason often follows the sentence that names the item (X决算为…。决算数小于预算数的主要原因：…)
         lead = reason and not named and any(t in before for t in terms + surface if t)
         if lead:
-            named = 0.2
+            named = LEAD_BONUS
             overlap = max(overlap, len(want & (bigrams(text + before))) / len(want) if want else 0.0)
         if query.operation == "text":  # duties, structure, contacts: the family word the question uses
-            cue = 0.3 if any(w in text and w in asked for w in strong) else 0.1 if any(w in text for w in strong) else 0.0
+            cue = (STRONG_CUE if any(w in text and w in asked for w in strong)
+                   else WEAK_CUE if any(w in text for w in strong) else 0.0)
         else:
-            cue = 0.3 if any(w in text for w in strong) else 0.1 if any(w in text for w in weak) else 0.0
+            cue = STRONG_CUE if any(w in text for w in strong) else WEAK_CUE if any(w in text for w in weak) else 0.0
         if query.operation == "definition" and re.search(r"\d", text):
-            cue -= 0.15  # a definition says what a thing is, not how much it was this year
+            cue -= DEFINITION_FIGURE_PENALTY  # a definition says what a thing is, not how much it was this year
         # a heading that names the item (（五）“三公”经费：指…) makes its sentences about the item
         where = norm(c.where)
-        heading = 0.25 if any(t in where for t in surface + [rest] if t) else 0.0
+        heading = HEADING_NAMES if any(t in where for t in surface + [rest] if t) else 0.0
         if any(where.endswith(t) for t in surface + terms[:1] if t):
-            heading = 0.4  # the heading is the term itself: （三）基本支出：指…
+            heading = HEADING_IS_TERM  # the heading is the term itself: （三）基本支出：指…
         if c.key and _common_run(norm(c.key), asked):
-            heading += 0.2  # the form field the question names (绩效目标 → 当年绩效目标)
+            heading += FIELD_NAMED  # the form field the question names (绩效目标 → 当年绩效目标)
         if places:  # the heading or field where such text is printed, and the words it uses
-            heading += 0.3 if any(w in where or w in norm(c.key) for w in places) else 0.0
-            cue = max(cue, 0.3 if any(w in text for w in places) else 0.0)
+            heading += PLACE_BONUS if any(w in where or w in norm(c.key) for w in places) else 0.0
+            cue = max(cue, PLACE_BONUS if any(w in text for w in places) else 0.0)
         # long sentences say many things; of two that answer alike, the shorter is the answer
-        score = overlap + named + cue + heading - 0.002 * max(0, len(text) - 120) - 0.0001 * len(text)
+        score = (overlap + named + cue + heading - LONG_SENTENCE_PENALTY * max(0, len(text) - LONG_SENTENCE_CHARS)
+                 - LENGTH_TIE_BREAK * len(text))
         is_best = best is None or score > best.score
         # a reason must be about the item asked: its sentence (or the one before) names it
         may_reason = reason and (named or not asked_items) and (best_reason is None or score > best_reason.score)
         if is_best or may_reason:
             quoted = sentence
-            if reason and len(c.paragraph) <= 160:
+            if reason and len(c.paragraph) <= REASON_PARAGRAPH_CHARS:
                 quoted = c.paragraph  # a short paragraph: the reason and what it is about, whole
             elif lead:
                 quoted = c.before + sentence
             elif reason and not any(w in text for w in _BECAUSE) and any(w in norm(c.after) for w in _BECAUSE):
                 quoted = sentence + c.after  # the figure, then the sentence that gives its reason
-            elif query.operation == "text" and len(c.paragraph) <= 400:
+            elif query.operation == "text" and len(c.paragraph) <= TEXT_PARAGRAPH_CHARS:
                 quoted = c.paragraph  # duties, structure, contacts: the whole paragraph
             if quoted.rstrip().endswith(("：", ":")) and c.following:
                 quoted = quoted.rstrip() + c.following  # 具体包括： and the list it announces
