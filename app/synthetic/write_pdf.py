@@ -44,8 +44,8 @@ def _widths(table: TruthTable, usable: float) -> list[float]:
     for c in range(width):
         texts = [r[c] for r in table.body if c < len(r) and r[c] and r[c] not in ("合计", "总计")]
         is_code = texts and all(re.fullmatch(r"[\d ]{2,9}", t) for t in texts)
-        label.append("code" if is_code else ("name" if any(not _AMOUNT.match(t) for t in texts) or not texts and c < 2
-                                             else "value"))
+        # a column with no text at all (a 三公 item that is 0 everywhere) is a figure column, not a name
+        label.append("code" if is_code else ("name" if any(not _AMOUNT.match(t) for t in texts) else "value"))
     fixed = {"code": 52.0 if sum(k == "code" for k in label) == 1 else 28.0}
     names = sum(k == "name" for k in label)
     values = sum(k == "value" for k in label) or 1
@@ -72,6 +72,9 @@ def _grid(table: TruthTable, styles, usable: float):
              ("ALIGN", (0, len(table.header)), (-1, -1), "RIGHT"),
              # office exports print roomy rows: long tables run on to the next page, header repeated
              ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]
+    if width > 9:  # a wide table (the 三公 table's twelve figures): smaller type so every figure fits its cell
+        style += [("FONTSIZE", (0, 0), (-1, -1), 7), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                  ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
     for r0, c0, r1, c1 in merges(table.header):
         style.append(("SPAN", (c0, r0), (c1, r1)))
     grid = Table(rows, colWidths=_widths(table, usable), repeatRows=len(table.header))
