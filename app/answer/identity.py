@@ -29,12 +29,16 @@ from app.answer.glossary import norm
 from app.answer.plan_common import Plan, fact_year, name_for
 from app.answer.understand import Item, Query
 
-# A fact's own name must match an asked term at least this well (app.answer.candidates.term_match):
-# equal is 1.0; a term inside a slightly longer name (因公出国（境）费 in 因公出国（境）费用) is 0.9;
-# a name inside a longer asked phrase (人员经费 for 临时聘用人员经费, 总计 for 收入总计) stays at
-# 0.65 or below, and so does a name sharing only some character pairs. Ranking may take a fact
-# from 0.6 on (THRESHOLD); only a fact that *is* the item is shown as verified.
+# A fact's own name must name an asked term at least this well (names_as below): the same name is 1.0
+# (费用/经费/费 alike); a name with the term as its head (参公事业单位财政拨款的机关运行经费 for
+# 机关运行经费, or the term plus a generic tail such as 财政拨款支出) is HEAD_NAME; a name holding the
+# term in its middle (办公费及印刷费 for 办公费) or a wider name inside the asked phrase (人员经费 for
+# 临时聘用人员经费) is INSIDE_NAME, and names sharing only character pairs reach it only when nearly
+# identical (Dice ≥ 0.94). Ranking may take a fact from 0.6 on (THRESHOLD); only a fact that *is*
+# the item is shown as verified.
 NAMES_ITEM = 0.75
+HEAD_NAME = 0.9
+INSIDE_NAME = 0.5
 SHARE_MAX = 100  # percent: a part's share of its whole
 _CODE_IN_QUESTION = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){0,2}|[35]\d{2}(?:\d{2})?)(?!\d)")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])|^其中[:：]?")
@@ -110,9 +114,9 @@ def names_as(term: str, name: str) -> float:
         return 1.0
     stripped = _GENERIC_TAIL.sub("", n) or n
     if len(t) >= 2 and (n.endswith(t) or stripped.endswith(t) or stripped == (_GENERIC_TAIL.sub("", t) or t)):
-        return 0.9
+        return HEAD_NAME
     if t in n or n in t:
-        return 0.5  # inside another name, or a wider name inside the asked one
+        return INSIDE_NAME  # inside another name, or a wider name inside the asked one
     return term_match(t, n)
 
 
@@ -257,7 +261,10 @@ _COUNT_EVENT = re.compile(r"购置|新增|报废|处置|更新|采购|出售")
 
 # words any count's name may hold without saying which things are counted
 _COUNT_GENERIC = re.compile(r"项目|个数|数量|车辆|人数|人员|次数|情况|合计|总数|的|有|为|共")
-COUNT_NAMED = 0.6  # share of the count name's own character pairs the question must hold
+# Share of the count name's own character pairs (generic count words such as 项目/数量/的 removed) the
+# question must hold — or of the question's own pairs the name holds: 重点评价的项目 holds 2 of its 3
+# own pairs (重点, 评价) in 纳入重点绩效评价的项目, 0.67, but 1 in 纳入一般绩效目标评价的项目, 0.33.
+COUNT_NAMED = 0.6
 
 
 def _count_check(query: Query, record: FactRecord) -> list[Check]:
@@ -360,7 +367,10 @@ def held_message(identity_result: Identity, plan: Plan) -> str:
     return f"{said}（已查：{where}。）"
 
 
-TEXT_NAMES = 0.75  # share of the asked term's character pairs the quoted passage must hold
+# Share of the asked term's character pairs the quoted passage must hold when it does not print the
+# term whole: a word inserted (一般公共预算拨款 as 一般公共预算财政拨款, 6 of 7 pairs) still counts; a
+# passage sharing a word or two (事业收入's definition for 用事业基金弥补收支差额, 1 of 10) does not.
+TEXT_NAMES = 0.75
 
 
 def text_identity(query: Query, passage_text: str, where: str) -> Check:
