@@ -295,7 +295,7 @@ class Engine:
         if not docs:
             return _no(question, "目前还没有导入任何文件，请先用 budgetqa ingest 导入预算或决算文件。"), context
         words, named = staged("understand", issuer_mention, issuer_words or question, docs, self.glossary)
-        rest = norm(question).replace(words, " ") if words else question
+        rest = norm(question).replace(words, " ", 1) if words else question  # once: 芷浦小学 asking about 小学教育
         second = staged("understand", other_issuer, rest, named, docs, self.glossary)
         if second and planned is None:
             return _no(question, f"问题同时问到“{words}”和“{second}”两个单位；每次请只问一个单位的数字，"

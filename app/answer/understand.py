@@ -99,7 +99,7 @@ def understand(question: str, glossary: Glossary) -> Query:
     tokens = _scan(scope_note(text), glossary)
     items = [Item(t.text, *_officials(t.text, glossary), position=t.start) for t in tokens if t.kind == "item"]
     items = _merge_adjacent(items, glossary)
-    items = [_with_unknown_head(text, i, tokens) for i in items]
+    items = [_with_unknown_tail(text, _with_unknown_head(text, i, tokens), tokens) for i in items]
     strong = [i for i in items if not _weak(i.surface, glossary)]
     items = strong or items  # 出国花多少钱: 花多少钱 (an everyday word for 支出) only when nothing else is named
     family = reading.operation
@@ -276,6 +276,25 @@ def _rest(text: str, tokens: list) -> str:
 _LEAD_FILLER = re.compile(r"^(?:请问|问一下|问下|我想知道|想知道|想问|请|帮我查|查一下|查查|能告诉我|告诉我|麻烦|那么|那|"
                           r"本部门|本单位|本级|全年|全部|部门|单位|其中|一共|总共|合计|共|年度|我们|你们|他们|它|该|这个|那个|"
                           r"日常|平时|平常|正常|每年|一年|每月|有没有|是不是|是否|有无|没有|没|无|不|有|所有|全部|整体|总的|实际|真正)+")
+
+
+# what may follow an item without naming a narrower thing: 出国经费情况, 三公这块
+_TAIL_FILLER = re.compile(r"^(?:情况|方面|部分|这块|一块|那块|总额|总数|数字|金额|数额|项目|合计|小计|总计|总共|一共|共|的|是|有|呢|吗|啊|"
+                          r"经济分类|功能分类|分类|明细|科目|钱)+$")
+
+
+def _with_unknown_tail(text: str, item: Item, tokens: list) -> Item:
+    """生态环境保护宣传: words the glossary does not know, written right after an item word, name a
+    narrower thing (Chinese puts the head last); the item's own terms are only its wider fallback."""
+    end = item.position + len(item.surface)
+    following = min((t.start for t in tokens if t.start >= end), default=len(text))
+    tail = re.split(r"[的是有呢吗为在和与及占比里中了、，,。？?！!\s\d]|按|具体|花|都|主要|怎么|如何|哪",
+                    text[end:following])[0]
+    if len(tail) < 2 or _TAIL_FILLER.match(tail) or re.search(r"[哪几何啥]|什么|多少|年", tail):
+        return item
+    phrase = item.surface + tail
+    wider = [o for o in item.official if o != phrase]
+    return Item(phrase, [phrase], [], item.position, broader=wider + item.broader)
 
 
 _ORGANISATION = re.compile(r"(?:局|委|办|厅|院|中心|街道|镇|乡|政府|委员会|办公室|学校|中学|小学|医院|公司)")
