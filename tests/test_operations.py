@@ -86,3 +86,11 @@ def test_a_whole_the_glossary_does_not_know_is_still_the_item_of_a_breakdown():
     query = understand("2019年绿化养护（款）下面哪一项支出最少？", GLOSSARY)
     assert query.operation == "extreme" and query.items[-1].surface == "绿化养护"
     assert [i.surface for i in understand("基本支出中哪一项最多？", GLOSSARY).items] == ["基本支出"]
+
+
+def test_unknown_words_after_an_item_name_a_narrower_thing_and_fillers_do_not():
+    query = understand("2025年城乡社区环境卫生保洁预算数是多少？", GLOSSARY)
+    assert [i.surface for i in understand("2025年培训费情况", GLOSSARY).items] == ["培训费"]
+    narrower = understand("2023年培训费讲课酬金是多少？", GLOSSARY).items[0]
+    assert narrower.surface == "培训费讲课酬金" and narrower.broader  # 培训费 only as the wider fallback
+    assert query.items  # whatever the glossary knows of it, a figure is asked
