@@ -41,7 +41,7 @@ from app.answer.candidates import (FactRecord, choose_documents, clarify_message
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
 from app.answer.glossary import Glossary, load_glossary, norm
-from app.answer.identity import foreign_body, held_message, identity, text_identity, unit_conflict
+from app.answer.identity import body_named, foreign_body, held_message, identity, text_identity, unit_conflict
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
 from app.answer.related import passage_from_hits, related_dicts, sections_for
@@ -154,6 +154,12 @@ class Engine:
                           checks=[Check("reason", False, "no reason marker for the asked item in the passage")],
                           passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                      "snippet": passage.text}])
+        body = body_named(query.text or "", doc) if query.operation == "text" else ""
+        if body and body not in norm(passage.text + passage.where):
+            # the duties of a part of the body (某某审判庭负责什么): the passage must be about that part
+            return Answer(question=question, status=NO_ANSWER,
+                          checks=[Check("item", False, f"引用的文字没有提到“{body}”。")],
+                          text=f"在{describe(doc)}中没有找到关于“{body}”的文字。{coverage(docs)}")
         named = staged("verify", text_identity, query, passage.text, passage.where)
         if query.operation in ("definition", "reason") and not named.ok:
             return Answer(question=question, status=NO_ANSWER, checks=[named],

@@ -156,3 +156,13 @@ def test_a_column_named_without_its_year_is_dated_from_the_table(path, year):
     from ingest.facts import column_year
 
     assert column_year(path, 2025) == year
+
+
+def test_a_part_of_the_body_asked_about_must_be_the_subject_of_the_quoted_duties():
+    from types import SimpleNamespace
+
+    from app.answer.identity import body_named
+
+    doc = SimpleNamespace(issuer="青石县城市管理局", title="青石县城市管理局2025年部门预算")
+    assert body_named("的环卫监察大队负责什么", doc) == "环卫监察大队"
+    assert body_named("主要负责什么工作", doc) == ""

@@ -421,7 +421,7 @@ def unit_conflict(findings: list, fact) -> Check | None:
 
 # A body named in a question: a name ending in an organisation word. Regions: a place name ending
 # in 省/市/区/县 (not 社区, 地区 …, which are not places of an issuer).
-_BODY = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:招待所|派出所|监测站|服务中心|管理站|管理所|中心|站|所|宾馆|酒店|公司|学校|小学|中学|"
+_BODY = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:大队|支队|中队|招待所|派出所|监测站|服务中心|管理站|管理所|中心|站|所|宾馆|酒店|公司|学校|小学|中学|"
                    r"幼儿园|卫生院|医院|街道办事处|办事处|委员会|办公室|办公厅|审判庭|法庭|局|厅)(?![\u4e00-\u9fff]{0,1}[目长有需属])")
 _REGION = re.compile(r"(?<![\d年])[\u4e00-\u9fff]{2,4}?(?:省|市|区|县)(?!长|委|级)")
 # 社区, 城区, 园区 …: a 区 that is no place of an issuer; 本市, 全县 …: no name at all
@@ -446,4 +446,15 @@ def foreign_body(text: str, doc, labels: list[str]) -> str:
         if tail != body and (tail in printed or len(tail) < 3):
             continue
         return body
+    return ""
+
+
+def body_named(text: str, doc) -> str:
+    """A part of the issuer the question asks about (江苏高院的环境资源审判庭负责什么): a body name in the
+    question other than the issuer's own, "" when there is none."""
+    issuer = norm(doc.issuer or "") + norm(doc.title or "")
+    for m in _BODY.finditer(text):
+        body = re.sub(r"^.*?(?:下属的?|所属的?|下设的?|的)", "", m.group(0))
+        if len(body) >= 3 and body not in issuer:
+            return body
     return ""
