@@ -17,7 +17,12 @@ grouping see the same numbers they saw through pdfplumber:
 - form XObjects are entered, their matrix applied.
 
 Characters PDFium generates itself (the spaces and line breaks of its text extraction) are
-left out: only glyphs drawn on the page count.
+left out: only glyphs drawn on the page count. PDFium also leaves out the space glyphs a page
+draws; those are put back where the gap they leave says so (`_with_spaces`).
+
+Measured on the 27 real PDFs (609 pages), through the same code above the layer: the same
+blocks on every page but two (tests/test_pdf_layer.py), 8.9 s against pdfminer's 47.1 s on a
+busy machine; the 14 Putuo PDFs read at ~120 pages per CPU second (bench/ingest_bench.py).
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ import pypdfium2.raw as raw
 
 Matrix = tuple[float, float, float, float, float, float]
 
-_TEXT, _PATH, _FORM = raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
-_MOVE, _LINE, _BEZIER = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_BEZIERTO
+_PATH, _FORM = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+_MOVE, _BEZIER = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
 
 
 class PdfLayerError(Exception):
@@ -59,7 +64,7 @@ class PageLayer:
 
 
 class PdfLayer:
-    """An open PDF; `pages()` reads one page at a time. Use as a context manager."""
+    """An open PDF; `page(i)` reads one page (0-based). Use as a context manager."""
 
     def __init__(self, data: bytes):
         try:
