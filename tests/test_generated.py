@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from app.eval_answers import PASS_MARK
 from app.synthetic.corpus import generate_corpus, write_questions
 from app.synthetic.harness import ask_all, failure_report, ingest_folder, score, update_report
 
 DOCUMENTS, SEED = 50, 20261130
 REPORT = Path("/tmp/generated_failures.md")
-PASS_MARK = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def outcomes(tmp_path_factory):
     results = ask_all(folder / "home", questions)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     update_report(REPORT, "engine (tests/test_generated.py)",
-                  failure_report(results, f"engine (tests/test_generated.py)").replace(
+                  failure_report(results, "engine (tests/test_generated.py)").replace(
                       "## engine (tests/test_generated.py)\n",
                       f"## engine (tests/test_generated.py)\n\nRun {stamp}: {DOCUMENTS} documents (seed {SEED}), "
                       f"questions in {folder / 'docs' / 'questions.yaml'}.\n"))
