@@ -83,6 +83,13 @@ def fact_names(record: FactRecord) -> list[str]:
             if side in context and not (side == "支出" and "收入" in record.title and "收支" not in record.title):
                 names += [side + _clean(p) for p in record.row_parts if p in TOTAL_WORDS or not p]
                 names.append(side + "合计")
+    # a sub-column names its thing with its parent head: 公务用车购置及运行费 › 购置费 is 公务用车购置费
+    parts = [_clean(p) for p in record.column_parts if p and p not in TOTAL_WORDS]
+    for parent, child in zip(parts, parts[1:]):
+        at = parent.find(child[:2]) if len(child) >= 2 else -1
+        stems = {parent[:at]} if at > 0 else set()
+        stems.add(parent[:4])
+        names += [stem + child for stem in stems if stem and not child.startswith(stem)]
     shown = _clean(record.display_name())
     if shown:
         names.append(shown)

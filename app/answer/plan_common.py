@@ -4,6 +4,7 @@ best fact for an item (under the question's measure, set by app.answer.plan.make
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -49,7 +50,24 @@ MEASURE: ContextVar[str | None] = ContextVar("measure", default=None)  # the Que
 def best_fact(item: Item, pool: list[FactRecord], glossary: Glossary, year: int | None,
                within: Item | None = None) -> FactRecord | None:
     ranked = rank(item, pool, glossary, year=year, within=within, measure=MEASURE.get())
-    return ranked[0][1] if ranked and ranked[0][0] >= THRESHOLD else None
+    if not ranked or ranked[0][0] < THRESHOLD:
+        return None
+    best = ranked[0][1]
+    if best.fact.origin == "narrative":
+        # the text rounds (20.69万元); the table cell it restates (206,944.00) is the exact figure
+        exact = [r for s, r in ranked[1:] if s >= THRESHOLD and r.fact.origin == "table"
+                 and abs(r.fact.value - best.fact.value) <= rounding(best.fact)]
+        if exact:
+            return exact[0]
+    return best
+
+
+def rounding(fact) -> Decimal:
+    """Half a unit of the last place printed (20.69万元 → 50 元; 1,045,000.00元 → 0.005 元)."""
+    m = re.search(r"\d+(?:\.(\d+))?", (fact.text or "").replace(",", ""))
+    decimals = len(m.group(1) or "") if m else 0
+    factor = {"万元": Decimal(10000), "亿元": Decimal(100000000), "千元": Decimal(1000)}.get(fact.source_unit or "", Decimal(1))
+    return factor * Decimal(1).scaleb(-decimals) / 2
 
 
 def missing(item: Item, doc: DocumentSummary, year: int | None) -> NoPlan:
