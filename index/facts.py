@@ -9,6 +9,17 @@ A store whose file changed since it was last checked gets `PRAGMA quick_check` o
 corrupt one refuses all work with a Chinese message naming the recovery (`budgetqa doctor
 --repair` re-ingests the documents from their source files). A data folder that cannot be
 written is opened read-only: questions work, writes are refused.
+
+With `BUDGETQA_DATABASE_URL` (postgresql://user@host:port/db) the same store lives on a
+PostgreSQL server instead (index/facts_pg.py), so several chat servers, each with its own data
+directory for the keyword index and chat history, share one set of documents. The SQL is written
+once for both engines; `documents()` sorts in Python so both list documents in the same order.
+The URL is read when the store is opened, like the data directory it goes with, so every place
+that opens a store serves PostgreSQL without being told.
+
+`generation()` counts the documents added and removed; a process that keeps something derived
+from the stored documents (a keyword index in its own data directory) rebuilds it when the count
+moved (index/follow.py).
 """
 
 from __future__ import annotations
@@ -68,7 +79,12 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE INDEX IF NOT EXISTS facts_code ON facts(subject_code);
+CREATE INDEX IF NOT EXISTS tables_doc ON tables(doc_id);
+CREATE INDEX IF NOT EXISTS parts_file ON parts(file);
+CREATE INDEX IF NOT EXISTS parts_doc ON parts(doc_id);
 """
+DATABASE_URL_VARIABLE = "BUDGETQA_DATABASE_URL"
+_BUMP = "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation'"
 
 
 @dataclass
@@ -133,9 +149,14 @@ def _stamp(path: Path) -> str:
 
 
 class FactStore:
-    def __init__(self, home: Path):
-        self.path = Path(home) / "facts.sqlite3"
+    def __init__(self, home: Path, database_url: str | None = None):
+        self.path = Path(home) / "facts.sqlite3"  # its folder is the data directory, whichever engine
         home = Path(home)
+        self.database_url = database_url or os.environ.get(DATABASE_URL_VARIABLE) or None
+        self._errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+        if self.database_url:
+            self._open_server()
+            return
         # a folder that exists but cannot be written (read-only mount, permissions): read-only store
         self.read_only = home.is_dir() and not os.access(home, os.W_OK)
         try:
@@ -150,11 +171,48 @@ class FactStore:
                 self._verify()
             with closing(self._connect()) as db, db:
                 db.executescript(_SCHEMA)
-                db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self._seed_meta(db)
         except (OSError, sqlite3.Error) as exc:
             full = getattr(exc, "errno", None) == 28 or "full" in str(exc) or "disk I/O" in str(exc)
             raise StoreError(f"无法打开数据目录中的事实库（{self.path}）" + ("：磁盘空间可能已满，释放空间后即可恢复，已存数据未受影响。"
                              if full else "。"), f"{self.path}: {exc}") from exc
+
+    def _open_server(self) -> None:
+        from index.facts_pg import PgConnection, database_errors, describe, pg_schema
+
+        self.read_only = False  # the server decides who may write
+        self._errors = (sqlite3.Error, *database_errors())
+        try:
+            with closing(PgConnection(self.database_url)) as db:
+                db.create_schema(pg_schema(_SCHEMA))
+                with db:
+                    self._seed_meta(db)
+        except self._errors as exc:
+            raise StoreError(f"无法连接事实库服务器（{describe(self.database_url)}），请检查 {DATABASE_URL_VARIABLE} "
+                             "和数据库服务是否在运行。", f"{describe(self.database_url)}: {exc}") from exc
+
+    @property
+    def location(self) -> str:
+        """Where the facts are kept: the SQLite file, or the server (without its password)."""
+        if self.database_url:
+            from index.facts_pg import describe
+
+            return describe(self.database_url)
+        return str(self.path)
+
+    @staticmethod
+    def _seed_meta(db) -> None:
+        db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", (str(SCHEMA_VERSION),))
+        db.execute("INSERT INTO meta VALUES ('generation', '0') ON CONFLICT DO NOTHING")
+
+    def generation(self) -> int:
+        """How many times documents were added or removed (0 for a store from before the count)."""
+        try:
+            with closing(self._connect()) as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        except self._errors:
+            return 0
+        return int(row[0]) if row else 0
 
     def _verify(self) -> None:
         """quick_check when the file changed since the last check that passed."""
@@ -175,6 +233,13 @@ class FactStore:
                 pass
 
     def _connect(self) -> sqlite3.Connection:
+        if self.database_url:
+            from index.facts_pg import PgConnection
+
+            try:
+                return PgConnection(self.database_url)
+            except self._errors as exc:
+                raise StoreError("无法连接事实库服务器，请稍后再试。", f"fact store connect: {exc}") from exc
         if self.read_only:
             return open_read_only(self.path)
         db = sqlite3.connect(self.path, timeout=30)
@@ -244,14 +309,20 @@ class FactStore:
                       f.locator.table, f.locator.row, f.locator.column, f.locator.page, f.locator.section,
                       f.subject_code, f.year, f.measure, f.text, f.source_unit, f.sentence) for f in facts],
                 )
-        except sqlite3.Error as exc:
+                db.execute(_BUMP)
+        except self._errors as exc:
+            if self.database_url and self.has(d.content_hash):  # another server stored it meanwhile
+                return False
             raise StoreError(f"保存文件“{d.source}”时出错，已撤销，原有数据未改变。", f"store add {d.doc_id}: {exc}") from exc
         return True
 
     def remove(self, doc_id: str) -> bool:
         self._writable()
         with closing(self._connect()) as db, db:
-            return db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
+            removed = db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount > 0
+            if removed:
+                db.execute(_BUMP)
+            return removed
 
     def set_findings(self, doc_id: str, version: str, findings: list[dict]) -> None:
         """Keep a document's audit findings (JSON, as the audit writes them) with the version of
@@ -260,9 +331,10 @@ class FactStore:
         try:
             with closing(self._connect()) as db, db:
                 if db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone():
-                    db.execute("INSERT OR REPLACE INTO findings VALUES (?,?,?)",
+                    db.execute("INSERT INTO findings VALUES (?,?,?) ON CONFLICT (doc_id) DO UPDATE"
+                               " SET version = excluded.version, findings = excluded.findings",
                                (doc_id, version, json.dumps(findings, ensure_ascii=False)))
-        except sqlite3.Error as exc:
+        except self._errors as exc:
             raise StoreError(f"保存文档“{doc_id}”的审核结果时出错。", f"store findings {doc_id}: {exc}") from exc
 
     def findings(self, doc_id: str, version: str) -> list[dict] | None:
@@ -281,8 +353,11 @@ class FactStore:
                 "SELECT d.doc_id, d.title, d.issuer, d.region, d.year, d.kind, d.scope, d.source, d.format,"
                 " (SELECT COUNT(*) FROM tables t WHERE t.doc_id = d.doc_id),"
                 " (SELECT COUNT(*) FROM facts f WHERE f.doc_id = d.doc_id), d.warnings, d.ingested_at"
-                " FROM documents d ORDER BY d.issuer, d.year, d.title"
+                " FROM documents d ORDER BY d.doc_id"
             ).fetchall()
+        # issuer, year, title with missing ones first, in code-point order (SQLite's BINARY order;
+        # a server's collation may differ), ties by id: the same list from either engine
+        rows.sort(key=lambda r: (r[2] is not None, r[2] or "", r[4] is not None, r[4] or 0, r[1]))
         return [DocumentSummary(*r[:11], warnings=json.loads(r[11]), ingested_at=r[12]) for r in rows]
 
     def get(self, doc_id: str) -> Disclosure:

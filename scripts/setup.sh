@@ -33,8 +33,9 @@ export TRANSFORMERS_OFFLINE=1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export DEBIAN_FRONTEND=noninteractive
 
-# --- system packages (Debian): Chromium and a CJK font for the browser tests ------------------
-apt_packages=(chromium fonts-wqy-microhei)
+# --- system packages (Debian): Chromium and a CJK font for the browser tests; PostgreSQL for the
+# fact-store tests on a real server (tests/postgres_server.py) ---------------------------------
+apt_packages=(chromium fonts-wqy-microhei postgresql)
 
 installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
@@ -59,6 +60,11 @@ else
             apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
         fi
     fi
+fi
+
+# PostgreSQL will not run as root: the tests start their server as this unprivileged user
+if [[ "$(id -u)" -eq 0 ]] && command -v useradd >/dev/null 2>&1 && ! id budgetqa >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin budgetqa || say "could not create user budgetqa (tests fall back to nobody)"
 fi
 
 # --- virtual environment -------------------------------------------------------------------------
