@@ -99,7 +99,8 @@ def test_figure_answer_with_badge_card_and_highlighted_source(sample, monkeypatc
     assert any("合 100.00 万元" in unescape(c.value) for c in answer.caption)
     shown = texts(answer)
     assert any("已核验" in t for t in shown)
-    assert any("表十" in t and "1,000,000.00元" in t for t in shown)
+    (sentence,) = [t for t in shown if "表十" in t and "1,000,000.00元" in t]
+    assert "“因公出国（境）费”栏（2024年预算数）" in sentence and "›" not in sentence  # no column paths
     checks = [t for t in shown if t.startswith(":green[:material/check_circle:]")]
     assert checks and not any("✅" in t for t in shown), "the checks are marked with the bundled icon font"
     assert any(t.startswith("因公出国（境）费 · 因公出国（境）费（2024年预算数）：**1,000,000.00** 元") or

@@ -27,6 +27,13 @@ _RULE_CODE = re.compile(r"审核提示\s*[A-Z]\d{2}\s*（")
 _COVERAGE = "已收录的文件："
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SAID_TWICE = re.compile(r"(说明部分)(?:和说明部分)+")  # 数据来自说明部分和说明部分 → once
+_COLUMN_PATH = re.compile(r"“([^”]*? › [^”]*)”栏")
+
+
+def _column_as_read(m: re.Match) -> str:
+    """“2024年预算数 › 合计”栏 → “合计”栏（2024年预算数）: a column by its name, its group in brackets."""
+    parts = [p for p in m.group(1).split(" › ") if p]
+    return f"“{parts[-1]}”栏（{'·'.join(parts[:-1])}）" if len(parts) > 1 else m.group(0)
 _OPERATION_CODE = re.compile(r"(?<![A-Za-z_])(" + "|".join(OPERATION_NAMES) + r")(?![A-Za-z_])")
 
 
@@ -104,7 +111,7 @@ def render_answer(svc: ChatService, turn: Turn, number: int, latest: bool, scope
             st.caption(md(f"（{shown.other}）"))
     # the audit notes are shown in their own box below, so the text stops where they begin
     text = answer.text.split(AUDIT_NOTE_LEAD)[0] if answer.notes else answer.text
-    st.markdown(md(_SAID_TWICE.sub(r"\1", text)))
+    st.markdown(md(_COLUMN_PATH.sub(_column_as_read, _SAID_TWICE.sub(r"\1", text))))
     _badge(answer)
     if answer.calculation:
         st.markdown("**计算**")
@@ -187,7 +194,8 @@ def _badge(answer) -> None:
             st.caption("没有核验记录。")
         for check in answer.checks:
             mark = ":green[:material/check_circle:]" if check.ok else ":orange[:material/info:]"
-            st.markdown(f"{mark} {md(_OPERATION_CODE.sub(_operation_name, check.detail))}")
+            detail = _RULE_CODE.sub("审核提示（", _OPERATION_CODE.sub(_operation_name, check.detail))
+            st.markdown(f"{mark} {md(detail)}")
 
 
 def _related(answer, expanded: bool) -> None:
