@@ -150,11 +150,10 @@ def _chars(page, ctm: Matrix, height: float) -> list[dict]:
         handle = ctypes.cast(text_page, ctypes.c_void_p)
         is_generated, unicode_of = raw.FPDFText_IsGenerated, raw.FPDFText_GetUnicode
         loose_box, matrix_of, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetMatrix, raw.FPDFText_GetFontSize
-        text_object = _text_object
         upright_page = ctm[:4] == (1, 0, 0, 1)
         e, f = ctm[4], ctm[5]
         chars: list[dict] = []
-        objects: list[int] = []  # each character's text object (its address)
+        indices: list[int] = []  # each character's index in PDFium's text page
         spaced: list[int] = []  # characters PDFium wrote a space of its own after
         for i in range(count):
             code = text[i] if text is not None else chr(unicode_of(text_page, i))
@@ -167,7 +166,6 @@ def _chars(page, ctm: Matrix, height: float) -> list[dict]:
             loose_box(text_page, i, box)
             matrix_of(text_page, i, matrix)
             size = font_size(text_page, i)
-            obj = text_object(handle, i) or 0
             ma, md = matrix.a, matrix.d
             if upright_page and matrix.b == 0 and matrix.c == 0 and ma > 0 and md > 0:
                 # pdfminer's box: advance and descent as in the loose box, then one em up
@@ -178,9 +176,10 @@ def _chars(page, ctm: Matrix, height: float) -> list[dict]:
                               "width": x1 - x0, "height": em, "size": em, "upright": True, "_scale": ma})
             else:
                 chars.append(_char(code, box, matrix, size, ctm, height))
-            objects.append(obj)
-        if spaced:
-            chars = _with_spaces(chars, objects, spaced)
+            indices.append(i)
+        if spaced:  # the text objects of the characters beside PDFium's spaces, only those
+            chars = _with_spaces(chars, {j: _text_object(handle, indices[j]) or 0 for i in spaced for j in (i, i + 1)
+                                         if j < len(indices)}, spaced)
         return chars
     finally:
         raw.FPDFText_ClosePage(text_page)
@@ -216,7 +215,7 @@ def _space_advance(obj: int) -> float:
     return width.value
 
 
-def _with_spaces(chars: list[dict], objects: list[int], spaced: list[int]) -> list[dict]:
+def _with_spaces(chars: list[dict], objects: dict[int, int], spaced: list[int]) -> list[dict]:
     """The page's characters with the space glyphs it draws put back.
 
     PDFium's text extraction leaves out the space glyphs a page draws and writes a space of
