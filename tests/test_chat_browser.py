@@ -107,6 +107,7 @@ def chat_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("chat-browser")
     home = copy_home(sample_home(tmp_path_factory), folder / "home")
     assert FactStore(home).add(parsed_corpus_file(PDF))  # a real PDF, its original in the corpus folder
+    (home / "chat.sqlite3").unlink(missing_ok=True)  # no conversations from other tests on the shared sample
     port = free_port()
     exe = ROOT / ".venv" / "bin" / "budgetqa"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
@@ -281,7 +282,7 @@ def test_phone_shows_title_whole_placeholder_card_before_page(chat_server, brows
     page.wait_for_timeout(300)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-phone-390x844.png"))  # the figure and its sentence
-    card.scroll_into_view_if_needed()
+    crop.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     page.screenshot(path=str(ARTIFACTS / "chat-phone-390x844-evidence.png"))  # the card, then the page
     page.close()

@@ -33,6 +33,8 @@ STYLE = """
 [data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
 /* Streamlit's own English status line ("Running…") and toolbar */
 [data-testid="stStatusWidget"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+/* saved conversations read as a list: titles from the left */
+[class*="st-key-conv-"] button { justify-content: flex-start; text-align: left; }
 /* the user's avatar is drawn in the theme's red: a question is no error */
 [data-testid="stChatMessageAvatarUser"] { background-color: #5b7fa6 !important; }
 /* long chart labels and table headers wrap instead of being cut */
