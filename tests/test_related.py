@@ -125,6 +125,7 @@ def test_a_data_directory_without_a_chunk_index_gives_no_related_and_still_answe
     answer = Engine(store).ask("因公出国（境）费预算是多少？")
     assert answer.status == "answered" and answer.related == []
     assert answer.to_dict()["related"] == []
+    assert not (tmp_path / "keywords").exists() and not (tmp_path / "chroma").exists(), "no index made by asking"
 
 
 def test_text_answers_read_the_top_hits_sections_first(tmp_path):

@@ -73,6 +73,8 @@ class RelatedSections:
         self._memo: OrderedDict[tuple, list[Hit]] = OrderedDict()
 
     def _open(self) -> Retriever | None:
+        if self._index is None and not (self.home / "keywords").is_dir():
+            return None  # a fact store without a chunk index: none is made here (an ingest may make one)
         with self._lock:
             if self._retriever is None and not self._failed:
                 try:
