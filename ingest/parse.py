@@ -301,6 +301,7 @@ def _join_wrapped_titles(pieces):
     for piece in pieces:
         if pending is not None:
             if (isinstance(piece, RawLine) and len(piece.text.strip()) <= 12
+                    and re.search(r"表\s*([(（][^()（）]*[)）])?\s*$", piece.text)  # a title's tail ends in 表
                     and not looks_like_table_title(piece.text)
                     and looks_like_table_title(pending.text.strip() + piece.text.strip())):
                 piece = RawLine(text=pending.text.strip() + piece.text.strip(), page=pending.page)
