@@ -203,8 +203,11 @@ def test_clarify_options_tell_two_alike_documents_apart_and_each_answers(tmp_pat
     assert sorted(o.label.rsplit("（", 1)[1].rstrip("）") for o in options) == sorted(files)
     for option in options:
         chosen, _ = svc.answer(Question(turn.asked, turn.asked, None, option), Scope(), docs)
-        assert chosen.answer.status == "answered", chosen.answer.text
-        assert {r.fact.doc_id for r in chosen.answer.facts} == {option.doc_id}
+        # each choice is answered from that document alone; where its breakdown is not the total's
+        # (the identity checks), the answer says so instead of showing another item's parts
+        assert chosen.answer.status in ("answered", "no_answer"), chosen.answer.text
+        assert {r.fact.doc_id for r in chosen.answer.facts} <= {option.doc_id}
+        assert chosen.answer.status == "answered" or "财政局" in chosen.answer.text
         assert chosen.chosen == option.label
 
 

@@ -127,6 +127,9 @@ def names_as(term: str, name: str) -> float:
     return term_match(t, n)
 
 
+_GENERIC_WHOLE = {"支出", "收入", "经费", "预算", "资金", "决算", "总支出", "总收入"}
+
+
 def item_match(item: Item, record: FactRecord, by_title: bool = False) -> float:
     """How plainly the fact is the item (1.0: by name or code; see NAMES_ITEM). `by_title`: the
     fact is a part in a table whose title names the item (基本支出决算表 for 基本支出's parts)."""
@@ -137,7 +140,10 @@ def item_match(item: Item, record: FactRecord, by_title: bool = False) -> float:
     for term in asked_terms(item):
         for name in fact_names(record):
             best = max(best, names_as(term, name))
-        if title and term in title and (record.is_total_row or by_title):
+        # a part's table titled by the item (基本支出决算表) stands for the item; a bare 支出/收入 is in
+        # every title, so for those the whole must be the table's total itself
+        titled = by_title and term not in _GENERIC_WHOLE
+        if title and term in title and (record.is_total_row or titled):
             best = max(best, 1.0)  # the grand total of a table about the item (三公经费 › 合计)
     return best
 
