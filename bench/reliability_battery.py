@@ -217,9 +217,9 @@ def case_kills(work: Path) -> None:
     print("== kill -9 of ingest at several moments; Ctrl+C at several moments; a parse worker killed")
     folder = pdf_folder(work, "kill-in")
     moments = [("while the workers parse", None, 0),  # nothing written yet
-               ("during the first index write", "keyword index rebuilt", 1),
+               ("right after the first keyword index swap", "keyword index rebuilt", 1),
                ("after the first document", "ingested ", 1),
-               ("during the third document's write", "indexed ", 3)]
+               ("right after the third document was indexed", "indexed ", 3)]
     for i, (label, pattern, count) in enumerate(moments):
         home = work / f"kill-{i}"
         run(["ingest", str(SAMPLE), "--json"], home)
@@ -279,8 +279,11 @@ def case_disk_full(work: Path) -> None:
     if os.geteuid() != 0:
         print("  skipped: needs root to mount a tmpfs")
         return
+    import hashlib
+
     folder = pdf_folder(work, "full-in")
-    for size_mb in (2, 4, 8, 16):
+    ids = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:12] for p in folder.iterdir()}
+    for size_mb in (2, 3, 4, 6, 8, 16):
         mount = work / f"full-{size_mb}"
         mount.mkdir()
         if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(mount)]).returncode:
@@ -291,22 +294,34 @@ def case_disk_full(work: Path) -> None:
             T.tried += 1
             result = run(["ingest", str(folder), "--json"], home)
             report = json.loads(result["out"]) if result["out"].strip().startswith("{") else None
-            present = stored(home) if (home / "facts.sqlite3").exists() else set()
-            claimed = {d["doc_id"] for d in report["documents"]} if report else set()
-            print(f"  {size_mb} MB: rc {result['rc']}, {len(claimed)} reported stored, {len(present)} in the fact store; "
-                  f"{(result['err'].strip() or '-')[:80]}")
             if report is None and "错误" not in result["err"]:
                 T.bad("crashes", f"disk full at {size_mb} MB: neither a report nor a Chinese error")
+            subprocess.run(["mount", "-o", "remount,size=256m", str(mount)])  # space freed: now look
+            found = doctor_report(home)
+            present = {d["doc_id"] for d in found.get("documents", [])}
+            claimed = {d["doc_id"] for d in report["documents"]} if report else set()
+            partial = {ids[Path(s["path"]).name] for s in (report or {}).get("skipped", []) if "未能完全撤销" in s["reason"]}
+            refused = {ids[Path(s["path"]).name] for s in (report or {}).get("skipped", [])} - partial
+            stray = (refused & present) | (refused & set(found.get("orphans", {})))
+            shaky = {d["doc_id"] for d in found.get("documents", []) if not d["ok"]} - partial
+            print(f"  {size_mb:2d} MB: rc {result['rc']}, reported {len(claimed)} stored, {len(refused)} not stored, "
+                  f"{len(partial)} partly (said so); with space again the fact store holds {len(present)}")
             if claimed - present:
                 T.bad("lost", f"disk full at {size_mb} MB: reported stored but missing: {claimed - present}")
-            partial = report and any("未能完全撤销" in s["reason"] for s in report["skipped"])
-            if not partial:
-                doctor(home, f"disk full at {size_mb} MB")
-            else:  # the report said so: repair after freeing space
-                subprocess.run(["mount", "-o", f"remount,size={size_mb * 8}m", str(mount)])
-                doctor(home, f"disk full at {size_mb} MB, after doctor --repair", repair=True)
+            if stray or shaky:
+                T.bad("disagree", f"disk full at {size_mb} MB: reported not stored but present {stray}, "
+                                  f"undisclosed mismatch {shaky}")
+            doctor(home, f"disk full at {size_mb} MB, then doctor --repair", repair=True)
         finally:
             subprocess.run(["umount", "-l", str(mount)])
+
+
+def doctor_report(home: Path) -> dict:
+    try:
+        return json.loads(run(["doctor", "--json"], home)["out"])
+    except ValueError:
+        T.bad("crashes", "doctor printed no JSON")
+        return {}
 
 
 def case_parallel_asks(work: Path) -> None:
@@ -315,23 +330,28 @@ def case_parallel_asks(work: Path) -> None:
     run(["ingest", str(SAMPLE), str(CORPUS / "chongqing-transport-commission-2018-budget.html"), "--json"], home)
     questions = ["外事办2024年出国经费多少？", "外事办2024年公务接待费多少？", "交通委员会2018年一般公共预算支出多少？",
                  "外事办三公经费比上年减少多少？", "外事办2024年机关运行经费是多少？"] * 4
-    batch = work / "questions.txt"
-    batch.write_text("\n".join(questions) + "\n", encoding="utf-8")
-    sequential = [json.loads(line) for line in run(["ask", "--batch", str(batch), "--json"], home)["out"].splitlines()]
+    distinct = list(dict.fromkeys(questions))
+    sequential = {q: json.loads(run(["ask", q, "--json"], home)["out"] or "{}") for q in distinct}  # one at a time
     procs = [subprocess.Popen(BUDGETQA + ["ask", q, "--json", "--home", str(home)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, cwd=ROOT) for q in questions]
-    parallel = [json.loads(p.communicate(timeout=600)[0] or b"{}") for p in procs]
+    parallel = [json.loads(p.communicate(timeout=900)[0] or b"{}") for p in procs]
     T.tried += 1
-    same = sum(json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) for a, b in zip(sequential, parallel))
-    print(f"  {same}/20 identical")
+    # `related` (the hybrid index's sections) is left out when the index lock is busy past the read
+    # timeout: an answer is still given, so it is compared apart from the answer itself
+    core = lambda a: {k: v for k, v in a.items() if k != "related"}  # noqa: E731
+    same = sum(core(a) == core(sequential[q]) for q, a in zip(questions, parallel))
+    related = sum(a.get("related") == sequential[q].get("related") for q, a in zip(questions, parallel))
+    print(f"  {same}/20 answers identical to the same question asked alone; related sections identical in {related}/20")
     if same != 20:
-        T.bad("crashes", "parallel asks differ from sequential ones")
+        differ = [(q, k) for q, a in zip(questions, parallel) for k in core(a) if a.get(k) != sequential[q].get(k)]
+        T.bad("crashes", f"parallel asks differ from sequential ones: {differ[:4]}")
     ingest = subprocess.Popen(BUDGETQA + ["ingest", str(pdf_folder(work, "during")), "--json", "--home", str(home)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     during = [json.loads(run(["ask", q, "--json"], home)["out"] or "{}") for q in questions[:5]]
     ingest.communicate(timeout=900)
     T.tried += 1
-    ok = sum(a.get("status") == b["status"] and a.get("result") == b["result"] for a, b in zip(during, sequential))
+    ok = sum(a.get("status") == sequential[q]["status"] and a.get("result") == sequential[q]["result"]
+             for q, a in zip(questions, during))
     print(f"  {ok}/5 asks during an ingest gave the same answer")
     if ok != 5:
         T.bad("crashes", "asks during an ingest differ")
@@ -368,19 +388,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1.5 GB sheet, the full disk and the chat")
     parser.add_argument("--keep", type=Path, help="work here and keep the data directories")
+    parser.add_argument("--only", nargs="+", choices=["bombs", "batch", "kills", "disk", "asks", "chat"],
+                        help="run only these cases")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="budgetqa-battery-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    cases = {"bombs": lambda: case_bombs(work, args.quick), "batch": lambda: case_mixed_batch(work),
+             "kills": lambda: case_kills(work), "disk": lambda: case_disk_full(work),
+             "asks": lambda: case_parallel_asks(work), "chat": lambda: case_chat_loopback(work)}
+    chosen = args.only or [c for c in cases if not (args.quick and c in ("disk", "chat"))]
     try:
-        case_bombs(work, args.quick)
-        case_mixed_batch(work)
-        case_kills(work)
-        if not args.quick:
-            case_disk_full(work)
-        case_parallel_asks(work)
-        if not args.quick:
-            case_chat_loopback(work)
+        for name in chosen:
+            cases[name]()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

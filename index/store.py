@@ -194,6 +194,7 @@ class ChunkIndex:
 
     def state(self) -> IndexState:
         """Chunk counts per document in both stores (the vector store opened without the model)."""
+        _import_chroma()
         with self.lock.hold(self.read_timeout, "read"):
             state = IndexState(keywords=self.keywords.documents(), keywords_live=self.keywords.live())
             try:
@@ -217,11 +218,14 @@ class ChunkIndex:
             return self.keywords.chunks(doc_id)
 
     def keyword_search(self, query: str, k: int, where: SearchFilter | None = None) -> list[tuple[Chunk, float]]:
+        tokenize("预算")  # the word segmenter loads (~2 s) before the lock, not while others wait
+        import bm25s  # noqa: F401 - likewise its import
         with self.lock.hold(self.read_timeout, "read"):
             return self.keywords.search(query, k, where.accepts if where and where.items() else None)
 
     def dense_search(self, query: str, k: int, where: SearchFilter | None = None) -> list[tuple[Chunk, float]]:
         vector = self.embeddings.embed_query(query)  # outside the lock
+        _import_chroma()
         with self.lock.hold(self.read_timeout, "read"):
             return self._open_vectors().search(vector, k, where.chroma_where() if where else None)
 
@@ -229,3 +233,10 @@ class ChunkIndex:
         if self._vectors is not None:
             self._vectors.close()
             self._vectors = None
+
+
+def _import_chroma() -> None:
+    """Import Chroma (~1.3 s) before taking the index lock: under it, twenty processes asking at
+    once each held the lock that long and the last ones timed out."""
+    import chromadb  # noqa: F401
+    import langchain_chroma  # noqa: F401
