@@ -23,7 +23,7 @@ from app.answer.candidates import THRESHOLD, FactRecord, describe, rank, term_ma
 from app.answer.glossary import Glossary
 from app.answer.parts import (column_parts_of, function_classes, header_wholes, leaf_rows, part_name, parts_of,
                        narrative_parts, project_amounts, titled_cells)
-from app.answer.plan_common import MEASURE, NoPlan, Plan, best_fact, fact_year, missing, name_for
+from app.answer.plan_common import MEASURE, NoPlan, Plan, best_fact, exact_figure, fact_year, missing, name_for
 from app.answer.plan_counts import count, execution, yes_no
 from app.answer.understand import Query
 from index.facts import DocumentSummary
@@ -309,6 +309,7 @@ def _sum(query, doc, year, pool, glossary) -> Plan | NoPlan:
         chosen = [next(x for s, x in found if x.key == best_key) for found in ranked]
     else:
         chosen = [found[0][1] for found in ranked]
+    chosen = [exact_figure(r, found) for r, found in zip(chosen, ranked)]
     if len({id(r) for r in chosen}) < len(chosen):
         return NoPlan("no_answer", "问题中的几项对应到了同一个数字，无法分别相加。")
     program = Program([r.fact for r in chosen], [Step("sum", tuple(f"f{i}" for i in range(len(chosen))))])

@@ -52,14 +52,16 @@ def best_fact(item: Item, pool: list[FactRecord], glossary: Glossary, year: int 
     ranked = rank(item, pool, glossary, year=year, within=within, measure=MEASURE.get())
     if not ranked or ranked[0][0] < THRESHOLD:
         return None
-    best = ranked[0][1]
-    if best.fact.origin == "narrative":
-        # the text rounds (20.69万元); the table cell it restates (206,944.00) is the exact figure
-        exact = [r for s, r in ranked[1:] if s >= THRESHOLD and r.fact.origin == "table"
-                 and abs(r.fact.value - best.fact.value) <= rounding(best.fact)]
-        if exact:
-            return exact[0]
-    return best
+    return exact_figure(ranked[0][1], ranked)
+
+
+def exact_figure(chosen: FactRecord, ranked: list[tuple[float, FactRecord]]) -> FactRecord:
+    """The text rounds (20.69万元); the table cell it restates (206,944.00) is the exact figure."""
+    if chosen.fact.origin != "narrative":
+        return chosen
+    exact = [r for s, r in ranked if s >= THRESHOLD and r.fact.origin == "table"
+             and abs(r.fact.value - chosen.fact.value) <= rounding(chosen.fact)]
+    return exact[0] if exact else chosen
 
 
 def rounding(fact) -> Decimal:
