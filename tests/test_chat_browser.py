@@ -203,6 +203,12 @@ def test_desktop_echo_figure_sources_text_and_colours(chat_server, browser):
     page = open_page(browser, url, DESKTOP)
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.title() == "预算问答"
+    expect(page.get_by_test_id("stFileUploader")).to_be_in_viewport()  # uploads near the top, not below the fold
+    upload = page.get_by_test_id("stFileUploaderDropzone").locator("button").first
+    expect(upload).to_be_visible()
+    assert upload.evaluate("b => getComputedStyle(b, '::after').content") == '"选择文件"'  # the button in Chinese
+    page.get_by_test_id("stChatInputTextArea").focus()
+    assert page.evaluate(REDS) == [], "the focus ring is no red"
     first = ask(page, "外事办今年出国经费多少？", figure=True)
     figures = page.get_by_test_id("stMetricValue")
     expect(figures).to_have_count(1)
