@@ -25,6 +25,7 @@ moved (index/follow.py).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from contextlib import closing
@@ -34,6 +35,8 @@ from pathlib import Path
 
 from ingest.errors import NotFoundError, StoreError
 from ingest.model import Disclosure, disclosure_from_dict
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -190,6 +193,19 @@ class FactStore:
         except self._errors as exc:
             raise StoreError(f"无法连接事实库服务器（{describe(self.database_url)}），请检查 {DATABASE_URL_VARIABLE} "
                              "和数据库服务是否在运行。", f"{describe(self.database_url)}: {exc}") from exc
+        from index.follow import share_collection  # local: follow builds on this module
+
+        try:
+            share_collection(self.path.parent, self)  # every data directory of this store, one collection
+        except OSError as exc:  # a read-only data directory: its own collection name stays
+            log.warning("%s: cannot record the shared collection: %s", self.path.parent, exc)
+
+    def claim(self, key: str, value: str) -> str:
+        """A setting shared by everyone on this store: the first value offered for `key` stays."""
+        self._writable()
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING", (key, value))
+            return db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0]
 
     @property
     def location(self) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from app.answer.compose import table_ref
 from index.chunks import PREAMBLE, TABLE
+from index.follow import follow, shared_store
 from index.retrieve import HYBRID, Hit, Retriever
 from index.store import ChunkIndex, SearchFilter
 
@@ -71,9 +72,10 @@ class RelatedSections:
         self._failed = False
         self._lock = threading.Lock()
         self._memo: OrderedDict[tuple, list[Hit]] = OrderedDict()
+        self._shared = None  # the shared fact store (PostgreSQL) this directory's keyword index follows
 
     def _open(self) -> Retriever | None:
-        if self._index is None and not (self.home / "keywords").is_dir():
+        if self._index is None and not (self.home / "keywords").is_dir() and not self._shared_store():
             return None  # a fact store without a chunk index: none is made here (an ingest may make one)
         with self._lock:
             if self._retriever is None and not self._failed:
@@ -87,6 +89,22 @@ class RelatedSections:
                     log.warning("related sections: the chunk index of %s did not open: %s", self.home, exc)
                     self._failed = True
             return self._retriever
+
+    def _shared_store(self):
+        if self._shared is None:
+            try:
+                self._shared = shared_store(self.home) or False
+            except Exception as exc:  # noqa: BLE001 - the answer reports the store; here: no related sections
+                log.warning("related sections: the shared fact store did not open: %s", exc)
+                return None
+        return self._shared or None
+
+    def _keep_in_step(self, retriever: Retriever) -> None:
+        """Another server may have ingested or removed documents: the keyword index follows the store."""
+        store = self._shared_store()
+        if store is not None and follow(retriever.index, store):
+            with self._lock:
+                self._memo.clear()
 
     def warm(self) -> None:
         """Open the index and load what a search needs now (a chat before its first question), when
@@ -102,6 +120,11 @@ class RelatedSections:
                k: int = PASSAGE_HITS) -> list[Hit]:
         """The hybrid index's top chunks for the question among these documents (best first)."""
         key = (question, tuple(sorted(set(doc_ids))), issuer, k)
+        if self._shared_store() is not None and (retriever := self._open()) is not None:
+            try:
+                self._keep_in_step(retriever)
+            except Exception as exc:  # noqa: BLE001 - a stale index still serves; the next question retries
+                log.warning("related sections: following the shared fact store failed: %s", exc)
         with self._lock:
             if key in self._memo:
                 self._memo.move_to_end(key)

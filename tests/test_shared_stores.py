@@ -1,0 +1,110 @@
+"""Two BudgetQA processes on shared stores: one PostgreSQL fact store and one `chroma run` server.
+
+Each process has its own data directory (its keyword index, logs). A document ingested through
+the first is answered through the second: the facts come from PostgreSQL, the vectors from the
+Chroma server, and the second's keyword index follows the fact store's generation (index/follow.py)
+— documents added and removed through the first appear in and leave the second's related sections.
+Everything is real: `budgetqa` processes, a PostgreSQL server and a Chroma server on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from index.facts import DATABASE_URL_VARIABLE
+from index.keywords import KeywordIndex
+from tests.conftest import SAMPLE
+from tests.postgres_server import binaries, running_postgres
+
+BUDGETQA = Path(sys.executable).with_name("budgetqa")
+CHROMA = Path(sys.executable).with_name("chroma")
+ISSUER = "重庆市渝北区人民政府外事办公室"
+INVENTED = "重庆市渝北区虚构河道养护中心"  # an invented second issuer: the seed's text under another name
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory):
+    port, data = _free_port(), tmp_path_factory.mktemp("chroma-server")
+    server = subprocess.Popen([str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"chroma run did not answer on {url} (exit {server.poll()})")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def shared(chroma_url):
+    if binaries() is None:
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed: Debian's postgresql package")
+    with running_postgres() as server:
+        yield dict(os.environ, **{DATABASE_URL_VARIABLE: server.fresh_database(), "BUDGETQA_CHROMA_URL": chroma_url})
+
+
+def _budgetqa(env: dict, home: Path, *args: str) -> dict:
+    done = subprocess.run([str(BUDGETQA), *args, "--home", str(home), "--json"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def _keyword_documents(home: Path) -> set[str]:
+    return set(KeywordIndex(home).documents())
+
+
+def test_ingest_through_one_server_and_answer_through_the_other(shared, tmp_path):
+    first, second = tmp_path / "server-1", tmp_path / "server-2"
+    (doc,) = _budgetqa(shared, first, "ingest", str(SAMPLE))["documents"]
+    assert not (first / "facts.sqlite3").exists()  # the facts went to PostgreSQL
+
+    reply = _budgetqa(shared, second, "ask", f"{ISSUER}2024年因公出国（境）费预算是多少？")
+    assert reply["status"] == "answered" and reply["verified"], reply["answer"]
+    assert {f["doc_id"] for f in reply["facts"]} == {doc["doc_id"]}
+    assert reply["related"] and {r["doc_id"] for r in reply["related"]} == {doc["doc_id"]}
+    assert _keyword_documents(second) == {doc["doc_id"]}  # followed the store, nothing ingested here
+    assert json.loads((second / "vectors.json").read_text()) == json.loads((first / "vectors.json").read_text())
+
+    invented = tmp_path / "invented-2024-budget.txt"
+    invented.write_text(SAMPLE.read_text(encoding="utf-8").replace(ISSUER, INVENTED), encoding="utf-8")
+    (other,) = _budgetqa(shared, first, "ingest", str(invented))["documents"]
+    reply = _budgetqa(shared, second, "ask", f"{INVENTED}2024年因公出国（境）费预算是多少？")
+    assert reply["status"] == "answered" and {f["doc_id"] for f in reply["facts"]} == {other["doc_id"]}
+    assert {r["doc_id"] for r in reply["related"]} == {other["doc_id"]}
+    assert _keyword_documents(second) == {doc["doc_id"], other["doc_id"]}
+
+    _budgetqa(shared, first, "remove", other["doc_id"])
+    reply = _budgetqa(shared, second, "ask", f"{INVENTED}2024年因公出国（境）费预算是多少？")
+    assert other["doc_id"] not in {f["doc_id"] for f in reply["facts"]}
+    assert _keyword_documents(second) == {doc["doc_id"]}  # the removal reached the second server's index
