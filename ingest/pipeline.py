@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 # Budget vocabulary: a disclosure uses several of these words many times; a novel or a
 # weather table does not.
 _BUDGET_TERMS = ("预算", "决算", "財政", "财政", "拨款", "支出", "收入", "经费", "三公", "預算", "決算", "經費", "撥款")
-MAX_BYTES = limits.MAX_FILE_BYTES  # kept for callers of the old name
 _TEXT_FORMATS = ("txt", "html", "pages-json")
 
 
