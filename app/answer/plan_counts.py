@@ -7,7 +7,7 @@ import re
 from app.answer.calc import Program, Step
 from app.answer.candidates import THRESHOLD, FactRecord, bigrams, describe, rank
 from app.answer.glossary import norm
-from app.answer.plan_common import NoPlan, Plan, fact_year, missing, name_for
+from app.answer.plan_common import NoPlan, Plan, exact_figure, fact_year, missing, name_for
 from app.answer.understand import Item
 
 
@@ -147,5 +147,6 @@ def yes_no(query, doc, year, pool, glossary) -> Plan | NoPlan:
         best = ranked[0][1] if ranked else None
     if best is None:
         return missing(item, doc, year)
+    best = exact_figure(best, ranked)  # 22.11万元 stated, 221,093.20 printed in the table
     return Plan("yes_no", Program([best.fact], [Step("lookup", ("f0",))]), [best], [name_for(best, item)],
                 [year], doc, given=list(query.numbers[:1]))
