@@ -166,3 +166,10 @@ def test_a_part_of_the_body_asked_about_must_be_the_subject_of_the_quoted_duties
     doc = SimpleNamespace(issuer="青石县城市管理局", title="青石县城市管理局2025年部门预算")
     assert body_named("的环卫监察大队负责什么", doc) == "环卫监察大队"
     assert body_named("主要负责什么工作", doc) == ""
+
+
+def test_every_computed_family_has_the_plans_that_may_answer_it():
+    from app.answer.identity import PLAN_FAMILY
+
+    assert {"lookup", "change", "share", "sum", "breakdown", "extreme"} <= set(PLAN_FAMILY)
+    assert "stated_change" in PLAN_FAMILY["change"] and "share" not in PLAN_FAMILY["change"]

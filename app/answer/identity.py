@@ -44,8 +44,9 @@ _CODE_IN_QUESTION = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){0,2}|[35]\d{2}(?:\d{2})
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])|^其中[:：]?")
 _CATEGORY = re.compile(r"[(（][类款项][)）]$")
 _WAN_HEADER = re.compile(r"万元")
-_PLAN_FAMILY = {
-    "lookup": {"lookup", "across_sum"},  # 三年三公一共多少: one issuer's yearly documents summed "change": {"change", "stated_change"}, "share": {"share"},
+PLAN_FAMILY = {
+    "lookup": {"lookup", "across_sum"},  # 三年三公一共多少: one issuer's yearly documents summed
+    "change": {"change", "stated_change"}, "share": {"share"},
     "sum": {"sum", "across_sum"}, "breakdown": {"breakdown", "across_classes", "sum"},
     "extreme": {"extreme", "across_extreme", "across_classes", "extreme_of"},
 }
@@ -213,7 +214,7 @@ def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
     if op == "count" and len(records) == 1:
         checks += _count_check(query, records[0])
     checks += _year_and_kind(plan, query)
-    family = _PLAN_FAMILY.get(query.operation)
+    family = PLAN_FAMILY.get(query.operation)
     if family is not None:
         ok = op in family
         checks.append(Check("operation", ok, f"问题要求的运算是{query.operation}，计算的是{op}。"))
