@@ -108,3 +108,77 @@ def test_ingest_through_one_server_and_answer_through_the_other(shared, tmp_path
     reply = _budgetqa(shared, second, "ask", f"{INVENTED}2024年因公出国（境）费预算是多少？")
     assert other["doc_id"] not in {f["doc_id"] for f in reply["facts"]}
     assert _keyword_documents(second) == {doc["doc_id"]}  # the removal reached the second server's index
+
+
+CHAT_SERVER = r"""
+import json, sys
+from pathlib import Path
+from app.chat.service import ChatService, Scope
+from app.settings import Settings
+service = ChatService(Settings.load(sys.argv[1]))
+for line in sys.stdin:
+    command = json.loads(line)
+    if command["do"] == "upload":
+        path = Path(command["path"])
+        outcomes = service.upload([(path.name, path.read_bytes())])
+        reply = {"doc_ids": [o.document.doc_id for o in outcomes if o.document], "errors": [o.error for o in outcomes if o.error]}
+    elif command["do"] == "remove":
+        reply = {"title": service.remove(command["doc_id"])}
+    else:
+        turn, _ = service.ask(command["q"], None, Scope(), service.documents())
+        answer = turn.answer.to_dict()
+        reply = {"status": answer["status"], "facts": sorted({f["doc_id"] for f in answer["facts"]}),
+                 "related": sorted({r["doc_id"] for r in answer["related"]})}
+    print("@@" + json.dumps(reply, ensure_ascii=False), flush=True)
+"""
+
+
+class ChatProcess:
+    """A chat server's service (app/chat/service.py, what the Streamlit page calls) in its own process,
+    kept running between requests, as a chat server is."""
+
+    def __init__(self, env: dict, home: Path):
+        self.proc = subprocess.Popen([sys.executable, "-c", CHAT_SERVER, str(home)], env=env, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     cwd=str(Path(__file__).resolve().parents[1]))
+
+    def __call__(self, **command) -> dict:
+        self.proc.stdin.write(json.dumps(command, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+        for line in self.proc.stdout:
+            if line.startswith("@@"):
+                return json.loads(line[2:])
+        raise AssertionError(f"chat process ended (exit {self.proc.wait(timeout=30)})")
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def test_two_running_chat_servers_upload_through_one_and_answer_through_the_other(shared, tmp_path):
+    env = dict(shared, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    first, second = ChatProcess(env, tmp_path / "chat-1"), ChatProcess(env, tmp_path / "chat-2")
+    try:
+        question = f"{INVENTED}2024年因公出国（境）费预算是多少？"
+        before = second(do="ask", q=question)  # the second server is running before anything is ingested
+        assert before["status"] != "answered" and before["facts"] == []
+        invented = tmp_path / "invented-2024-budget.txt"
+        invented.write_text(SAMPLE.read_text(encoding="utf-8").replace(ISSUER, INVENTED), encoding="utf-8")
+        uploaded = first(do="upload", path=str(invented))
+        assert not uploaded["errors"] and len(uploaded["doc_ids"]) == 1
+        doc_id = uploaded["doc_ids"][0]
+        after = second(do="ask", q=question)
+        assert after["status"] == "answered" and after["facts"] == [doc_id] and after["related"] == [doc_id]
+        (seed,) = first(do="upload", path=str(SAMPLE))["doc_ids"]
+        first(do="remove", doc_id=doc_id)
+        gone = second(do="ask", q=question)
+        assert doc_id not in gone["facts"] and doc_id not in gone["related"]
+        assert second(do="ask", q=f"{ISSUER}2024年因公出国（境）费预算是多少？")["facts"] == [seed]
+        assert _keyword_documents(tmp_path / "chat-2") == {seed}  # the removal reached its keyword index
+    finally:
+        first.close()
+        second.close()
