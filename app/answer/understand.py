@@ -317,8 +317,10 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     head = re.sub(r"^[\s\W\d年]+", "", re.sub(r"\s+$", "", between))
     if " " in head:
         head = head.split(" ")[0] if not head.split(" ")[-1] else head.split(" ")[-1]
-    head = re.split(r"\d+\s*年度?|[的里中是了占比与和及跟较对在\s,，、;；:：]", head)[-1]
-    head = _ORGANISATION.split(head)[-1]  # 城管局临时聘用: the body is named before the thing
+    # 中 splits only as 中的/之中/当中 (中医, 中学 begin names)
+    head = re.split(r"\d+\s*年度?|中的|之中|当中|[的里是了占比与和及跟较对在\s,，、;；:：]", head)[-1]
+    # 城管局临时聘用: the body is named before the thing; 中医（民族）医院 alone is the thing itself
+    head = _ORGANISATION.split(head)[-1] or head
     head = _LEAD_FILLER.sub("", head)
     if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
         return item  # 哪类支出 / 三年支出: a question word or a year, not a name
