@@ -5,10 +5,11 @@ reading order (top to bottom). Wrapped cell text ("一般公共服务\\n支出")
 one-column "table" (a boxed catalogue or a framed paragraph) is text, not a grid.
 
 The page layer (characters with their boxes, the edges of lines and rectangles) comes from
-PDFium (ingest/readers/pdfium_layer.py). Finding ruled tables in those edges and reading a
-cell's text is pure geometry, and stays pdfplumber's (`pdfplumber.table`, `extract_text`):
-PDFium has no table finder. pdfminer, which pdfplumber would use to interpret the pages, is
-not used.
+PDFium (ingest/readers/pdfium_layer.py). pdfplumber stays only for what PDFium has no
+counterpart of, the geometry of ruled tables: its edge merging, crossings, cell grouping and
+rows (`pdfplumber.table`; `ruled_tables` searches the cells with the same rule, faster), and
+`extract_text` for the cell text of rotated characters (`cell_text` does upright text, the same
+strings). pdfminer, which pdfplumber would use to interpret the pages, is not used at all.
 """
 
 from __future__ import annotations
