@@ -173,3 +173,19 @@ def test_every_computed_family_has_the_plans_that_may_answer_it():
 
     assert {"lookup", "change", "share", "sum", "breakdown", "extreme"} <= set(PLAN_FAMILY)
     assert "stated_change" in PLAN_FAMILY["change"] and "share" not in PLAN_FAMILY["change"]
+
+
+def test_a_text_figure_the_audit_found_to_differ_from_its_table_is_never_verified():
+    from app.answer.identity import contradicted_by_table
+
+    said = Fact(Decimal("129689.18"), "元", ("三公", "公务接待费", "决算数"), Locator(page=3, section="三公"), "d1",
+                "129,689.18", origin="narrative")
+    table = Figure("表3 公务接待费", Decimal("129681.18"), "元", "129,681.18", Locator(table="表3", row=2, column="决算数"))
+    text = Figure("说明 公务接待费", Decimal("129689.18"), "元", "129,689.18", Locator(page=3, section="三公"))
+    assert not contradicted_by_table([Finding("B01", "说明与表格不一致", [text, table])], said).ok
+    assert contradicted_by_table([Finding("B02", "占比不一致", [text, table])], said) is None
+
+
+def test_items_joined_by_and_that_are_one_printed_name_are_not_summed(engine):
+    answer = engine.ask("城市管理局2025年基本工资和住房公积金一共多少？")
+    assert answer.status == "answered" and answer.value == Decimal("520000.00")

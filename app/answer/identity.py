@@ -206,6 +206,13 @@ def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
             pairs = [(query.items[-1], records[0])]
         elif op in ("across_sum", "across_extreme"):
             pairs = [(query.items[0], r) for r in records]
+    if op == "sum" and len(query.items) >= 2 and query.text:
+        # 文化和旅游市场管理: items joined by 和 that together are one printed name are one item
+        first, last = query.items[0], query.items[-1]
+        span = norm(query.text[first.position:last.position + len(last.surface)])
+        if any(span in fact_names(r) for r in records):
+            checks.append(Check("item", False, f"“{span}”是一个项目的名称，不是几项相加。"))
+            held = f"“{span}”是一个项目的名称，不是几项之和。"
     for item, record in pairs:
         check, why = _item_check(item, record, codes if item is query.items[0] else [],
                                  by_title=op in ("breakdown", "extreme"))
@@ -472,3 +479,20 @@ def body_named(text: str, doc) -> str:
         if len(body) >= 3 and body not in issuer:
             return body
     return ""
+
+
+TABLE_VS_TEXT = "B01"  # the audit rule: a figure the narrative states differs from the table's
+
+
+def contradicted_by_table(findings: list, fact) -> Check | None:
+    """A figure stated in the text that the audit found to differ from the table's figure of the same
+    item: the text misstates it, and the table's figure is the one to show — never the text's."""
+    if fact.origin != "narrative":
+        return None
+    for finding in findings:
+        if finding.rule != TABLE_VS_TEXT:
+            continue
+        if any(f.locator.table is None and f.value == fact.value and f.locator.section == fact.locator.section
+               for f in finding.figures if f is not None):
+            return Check("contradicted", False, "说明部分的这个数字与表格不一致，不能作为答案。")
+    return None

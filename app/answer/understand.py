@@ -321,9 +321,9 @@ def _with_unknown_head(text: str, item: Item, tokens: list) -> Item:
     head = re.split(r"\d+\s*年度?|中的|之中|当中|[的里是了占比与和及跟较对在\s,，、;；:：]", head)[-1]
     # 城管局临时聘用: the body is named before the thing; 中医（民族）医院 alone is the thing itself
     head = _ORGANISATION.split(head)[-1] or head
-    head = _LEAD_FILLER.sub("", head)
-    if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|年", head):
-        return item  # 哪类支出 / 三年支出: a question word or a year, not a name
+    head = _LEAD_FILLER.sub("", re.sub(r"^[中里内]", "", head))  # 预算中年终联欢晚会经费
+    if len(head) < 2 or re.search(r"[哪几何啥]|什么|多少|[\d两三四五六七八九十几每各历]年", head):
+        return item  # 哪类支出 / 三年支出: a question word or a count of years, not a name
     phrase = head + item.surface
     # 公益性岗位补贴: the printed name first; a specific short word's own terms (津贴补贴) stay as the
     # fallback, a vague one's (the total) never do

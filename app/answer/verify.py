@@ -70,7 +70,7 @@ def untraced(answer: Answer) -> list[str]:
 # the checks an answer must pass to be verified: tracing and recomputing (here), identity and sanity
 # (app/answer/identity.py); narrative and audit notes inform but do not decide
 GATES = ("traced", "recomputed", "item", "year", "kind", "operation", "share_range", "same_source", "part_whole",
-         "unit", "body", "direction", "scope")
+         "unit", "body", "direction", "scope", "contradicted")
 
 
 def verify(answer: Answer, program: Program | None = None) -> Answer:
