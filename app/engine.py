@@ -381,7 +381,7 @@ class Engine:
         answer = staged("compose", compose, question, plan, result, query.direction, query.wants_percent)
         staged("verify", narrative_check, answer, plan, query, self.pool(doc), self.glossary)
         staged("audit notes", self._with_audit_notes, answer)  # before the verifier: the notes' own figures are quoted
-        checked = staged("verify", identity, answer, plan, query)
+        checked = staged("verify", identity, answer, plan, query, self.pool(doc))
         answer.checks.extend(checked.checks)
         staged("verify", verify, answer, plan.program)
         if not answer.verified:

@@ -182,7 +182,7 @@ def codes_asked(question: str) -> list[str]:
     return [c for c in _CODE_IN_QUESTION.findall(text) if len(c) in (3, 5, 7)]
 
 
-def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
+def identity(answer: Answer, plan: Plan, query: Query, pool: list[FactRecord] | None = None) -> Identity:
     checks: list[Check] = []
     held = ""
     records = plan.records
@@ -233,6 +233,11 @@ def identity(answer: Answer, plan: Plan, query: Query) -> Identity:
                             if ok or "%" in answer.text else "问的是增减率，答案没有给出百分比。"))
     checks += sanity(answer, plan)
     checks += _as_worded(query.question or "", plan)
+    if pool and op in ("lookup", "change") and records and not codes:
+        twin = _namesake(records[0], pool)
+        if twin:
+            checks.append(Check("item", False, f"文件中有多项名为“{twin}”的科目（分属不同的款），问题没有说是哪一项。"))
+            held = held or f"文件中有多项“{twin}”（分属不同的类、款），请说明是哪一项（例如写出科目编码）。"
     return Identity(checks, held)
 
 
@@ -496,3 +501,18 @@ def contradicted_by_table(findings: list, fact) -> Check | None:
                for f in finding.figures if f is not None):
             return Check("contradicted", False, "说明部分的这个数字与表格不一致，不能作为答案。")
     return None
+
+
+def _namesake(record: FactRecord, pool: list[FactRecord]) -> str:
+    """The row's name when another row of the same column carries it under another subject code
+    (行政运行 under 人大事务 and under 政府办公厅): which one was asked is unknown. "" otherwise."""
+    if record.fact.origin != "table" or not record.fact.subject_code or not record.row_parts:
+        return ""
+    name = record.row_parts[-1]
+    for r in pool:
+        if (r is not record and r.fact.locator.table == record.fact.locator.table
+                and r.fact.locator.column == record.fact.locator.column and r.row_parts
+                and r.row_parts[-1] == name and r.fact.subject_code
+                and r.fact.subject_code != record.fact.subject_code and r.fact.value != record.fact.value):
+            return name
+    return ""
