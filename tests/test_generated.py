@@ -26,7 +26,7 @@ from app.synthetic.harness import ask_all, failure_report, ingest_folder, score,
 
 DOCUMENTS, SEED = 50, 20261130
 WRONG_VERIFIED = 6  # measured 2026-11-30 10:16; the bar is 0
-ACCURACY = 0.891  # measured 2026-11-30 10:16 on answerable questions; the bar is PASS_MARK (0.95)
+ACCURACY = 0.89  # measured 2026-11-30 10:16 on answerable questions; the bar is PASS_MARK (0.95)
 REPORT = Path("/tmp/generated_failures.md")
 
 
