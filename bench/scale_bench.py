@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def _tree_rss(root: int) -> int:
 
 
 def run_measured(cmd: list[str], env: dict) -> tuple[float, int, str]:
-    """Wall seconds, peak tree RSS in bytes, stdout."""
+    """Wall seconds, peak tree RSS in bytes, stdout; CPU seconds of the tree in `run_measured.cpu`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0]
@@ -110,6 +112,8 @@ def run_measured(cmd: list[str], env: dict) -> tuple[float, int, str]:
     done.set()
     sampler.join()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run_measured.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} failed ({proc.returncode}): {err[-2000:]}")
     return seconds, peak[0], out
@@ -131,15 +135,18 @@ def measure(n: int, work: Path, questions: int) -> dict:
     if home.exists():
         raise SystemExit(f"{home} exists: give a fresh --work folder")
     seconds, peak, out = run_measured([str(BUDGETQA), "ingest", str(corpus), "--home", str(home), "--json"], env)
+    ingest_cpu = run_measured.cpu
     report = json.loads(out)
     ingested = len(report["documents"])
     print(f"[{n}] ingest {seconds:.0f} s, {ingested} documents, {len(report['skipped'])} skipped, "
           f"peak {peak / 2**20:.0f} MB", file=sys.stderr)
     question = next(c["q"] for c in _cases(corpus) if c["type"] == "lookup")
     cold = []
+    cold_cpu = []
     for _ in range(3):
         s, cold_peak, _ = run_measured([str(BUDGETQA), "ask", question, "--home", str(home), "--json"], env)
         cold.append(s)
+        cold_cpu.append(run_measured.cpu)
     s, warm_peak, out = run_measured([sys.executable, "-c", WARM, str(home), str(corpus / "questions.yaml"),
                                       str(questions)], dict(env, PYTHONPATH=str(ROOT)))
     warm = json.loads(out.strip().splitlines()[-1])
@@ -147,9 +154,10 @@ def measure(n: int, work: Path, questions: int) -> dict:
           file=sys.stderr)
     return {"documents": n, "ingested": ingested, "skipped": len(report["skipped"]),
             "ingest_s": round(seconds, 1), "docs_per_s": round(ingested / seconds, 2),
+            "ingest_cpu_s": round(ingest_cpu, 1),
             "ingest_peak_rss_mb": round(peak / 2**20), "store_mb": round(disk_bytes(home) / 2**20, 1),
             "corpus_mb": round(disk_bytes(corpus) / 2**20, 1),
-            "cold_ask_s": round(statistics.median(cold), 2), "cold_peak_rss_mb": round(cold_peak / 2**20),
+            "cold_ask_s": round(statistics.median(cold), 2), "cold_ask_cpu_s": round(statistics.median(cold_cpu), 2), "cold_peak_rss_mb": round(cold_peak / 2**20),
             "warm_p50_ms": round(warm["p50_ms"], 1), "warm_p95_ms": round(warm["p95_ms"], 1),
             "warm_questions": warm["questions"], "warm_correct": round(warm["correct"], 3),
             "warm_peak_rss_mb": round(warm_peak / 2**20), "load_avg": os.getloadavg()[0],

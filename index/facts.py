@@ -327,10 +327,17 @@ class FactStore:
                 )
                 db.execute(_BUMP)
         except self._errors as exc:
-            if self.database_url and self.has(d.content_hash):  # another server stored it meanwhile
+            if self.database_url and self._stored_meanwhile(d.content_hash):
                 return False
             raise StoreError(f"保存文件“{d.source}”时出错，已撤销，原有数据未改变。", f"store add {d.doc_id}: {exc}") from exc
         return True
+
+    def _stored_meanwhile(self, content_hash: str) -> bool:
+        """After a failed add on a server: did another server store the same document at the same time?"""
+        try:
+            return self.has(content_hash) is not None
+        except (StoreError, *self._errors):
+            return False
 
     def remove(self, doc_id: str) -> bool:
         self._writable()
