@@ -41,8 +41,9 @@ from app.answer.candidates import (FactRecord, choose_documents, clarify_message
 from app.answer.compose import ANSWERED, CLARIFY, NO_ANSWER, Answer, Check, compose
 from app.answer.followup import NEW_TOPIC, follow_up, help_message, inherited_for, is_small_talk, topic_link
 from app.answer.glossary import Glossary, load_glossary, norm
-from app.answer.identity import (body_named, contradicted_by_table, foreign_body, held_message, identity,
-                                 text_identity, unit_conflict)
+from app.answer.bodies import body_named, foreign_body, text_identity
+from app.answer.identity import held_message, identity
+from app.answer.sanity import contradicted_by_table, unit_conflict
 from app.answer.passages import empty_table_note, find_passage, statement_of_none
 from app.answer.plan import NoPlan, make_plan, plan_across_years
 from app.answer.related import passage_from_hits, related_dicts, sections_for

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.answer.identity import NAMES_ITEM, codes_asked, names_as, text_identity, unit_conflict
+from app.answer.bodies import text_identity
+from app.answer.names import NAMES_ITEM, codes_asked, names_as
+from app.answer.sanity import unit_conflict
 from app.answer.glossary import load_glossary
 from app.answer.understand import understand
 from app.audit.findings import Figure, Finding
@@ -137,7 +139,7 @@ def test_two_bodies_in_one_question_get_no_single_body_figure(tmp_path):
 def test_a_body_or_region_the_document_is_not_about_is_named():
     from types import SimpleNamespace
 
-    from app.answer.identity import foreign_body
+    from app.answer.bodies import foreign_body
 
     doc = SimpleNamespace(issuer="青石县城市管理局", title="青石县城市管理局2025年部门预算")
     labels = ["基本支出预算表 302 商品和服务支出 办公费", "城乡社区支出"]
@@ -161,7 +163,7 @@ def test_a_column_named_without_its_year_is_dated_from_the_table(path, year):
 def test_a_part_of_the_body_asked_about_must_be_the_subject_of_the_quoted_duties():
     from types import SimpleNamespace
 
-    from app.answer.identity import body_named
+    from app.answer.bodies import body_named
 
     doc = SimpleNamespace(issuer="青石县城市管理局", title="青石县城市管理局2025年部门预算")
     assert body_named("的环卫监察大队负责什么", doc) == "环卫监察大队"
@@ -176,7 +178,7 @@ def test_every_computed_family_has_the_plans_that_may_answer_it():
 
 
 def test_a_text_figure_the_audit_found_to_differ_from_its_table_is_never_verified():
-    from app.answer.identity import contradicted_by_table
+    from app.answer.sanity import contradicted_by_table
 
     said = Fact(Decimal("129689.18"), "元", ("三公", "公务接待费", "决算数"), Locator(page=3, section="三公"), "d1",
                 "129,689.18", origin="narrative")

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from app.answer import candidates as c
-from app.answer import identity as ident
+from app.answer import bodies, identity as ident, names, sanity
 from app.answer import passages as p
 from app.answer.calc import Program, Step
 from app.answer.candidates import THRESHOLD, FactRecord, item_score, rank, records, term_match
@@ -481,15 +481,15 @@ def test_duties_are_quoted_as_a_whole_paragraph_up_to_its_limit(glossary):
 
 
 def test_names_item_a_name_with_the_term_as_its_head_is_the_item():
-    assert ident.names_as("巡护经费", "云杉县林业工作站财政拨款的巡护经费") == ident.HEAD_NAME >= ident.NAMES_ITEM
-    assert ident.names_as("巡护经费", "巡护经费财政拨款支出") >= ident.NAMES_ITEM  # a generic tail
+    assert names.names_as("巡护经费", "云杉县林业工作站财政拨款的巡护经费") == names.HEAD_NAME >= names.NAMES_ITEM
+    assert names.names_as("巡护经费", "巡护经费财政拨款支出") >= names.NAMES_ITEM  # a generic tail
 
 
 def test_names_item_a_name_holding_the_term_or_a_wider_name_is_not_the_item():
-    assert ident.names_as("巡护费", "巡护费及补植费") == ident.INSIDE_NAME < ident.NAMES_ITEM  # another head
-    assert ident.names_as("临时护林员经费", "护林员经费") == ident.INSIDE_NAME < ident.NAMES_ITEM  # wider
+    assert names.names_as("巡护费", "巡护费及补植费") == names.INSIDE_NAME < names.NAMES_ITEM  # another head
+    assert names.names_as("临时护林员经费", "护林员经费") == names.INSIDE_NAME < names.NAMES_ITEM  # wider
     # one character apart at the end of a long name: pairs alone stay below
-    assert ident.names_as("林区巡护道路及桥涵维修费", "林区巡护道路及桥涵维护费") < ident.NAMES_ITEM
+    assert names.names_as("林区巡护道路及桥涵维修费", "林区巡护道路及桥涵维护费") < names.NAMES_ITEM
 
 
 def test_names_item_decides_the_item_check_of_an_answer():
@@ -521,9 +521,9 @@ def test_count_named_a_count_of_another_thing_fails():
 
 def test_text_names_a_word_inserted_in_the_term_still_names_it():
     query = Query("林区巡护经费为什么增加", "reason", items=[Item("林区巡护经费", ["林区巡护经费"])])
-    check = ident.text_identity(query, "林区巡护专项经费增加的主要原因是巡护里程增加。", "（一）说明")
+    check = bodies.text_identity(query, "林区巡护专项经费增加的主要原因是巡护里程增加。", "（一）说明")
     assert check.ok  # 4 of 5 pairs: 0.8
-    check = ident.text_identity(query, "林区防火经费增加的主要原因是防火任务增加。", "（一）说明")
+    check = bodies.text_identity(query, "林区防火经费增加的主要原因是防火任务增加。", "（一）说明")
     assert not check.ok  # 2 of 5 pairs: 0.4
 
 
@@ -535,7 +535,7 @@ def test_share_max_a_share_above_the_whole_is_impossible():
 
     def in_range(value: str) -> bool:
         answer = Answer("办公费占多少", "answered", "", Decimal(value), "%", facts=[part, whole])
-        return next(x for x in ident.sanity(answer, plan) if x.name == "share_range").ok
+        return next(x for x in sanity.sanity(answer, plan) if x.name == "share_range").ok
 
     assert in_range("100") and in_range("75.0")
     assert not in_range("100.5")
