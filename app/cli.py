@@ -182,7 +182,7 @@ def cmd_ask(args, settings: Settings, out: Console, err: Console) -> int:
     engine = []  # opened on the first real question
     failed = 0
     for question in questions:
-        answer = _answer_one(question, engine, settings)
+        answer = _answer_one(question, engine, settings, with_related=args.json)
         failed += answer.status == "error"
         if args.json:  # one JSON object per line, per question
             sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False) + "\n")
@@ -192,7 +192,7 @@ def cmd_ask(args, settings: Settings, out: Console, err: Console) -> int:
     return 2 if questions and failed == len(questions) else 0
 
 
-def _answer_one(question: str, engine: list, settings: Settings):
+def _answer_one(question: str, engine: list, settings: Settings, with_related: bool = True):
     """One line's answer; any failure is this line's `error` answer and the batch goes on."""
     from app.answer.compose import Answer
 
@@ -202,7 +202,8 @@ def _answer_one(question: str, engine: list, settings: Settings):
         if not engine:
             from app.engine import Engine
 
-            engine.append(Engine(FactStore(settings.home)))
+            # the printed answer shows no related sections: the index is not opened for it
+            engine.append(Engine(FactStore(settings.home), with_related=with_related))
         return engine[0].ask(question.strip())
     except BudgetQAError as exc:
         log.error("ask %r failed: %s", question, exc.detail)

@@ -80,8 +80,12 @@ class Context:
 
 
 class Engine:
-    def __init__(self, store: FactStore, glossary: Glossary | None = None, assistant=CONFIGURED):
+    def __init__(self, store: FactStore, glossary: Glossary | None = None, assistant=CONFIGURED,
+                 with_related: bool = True):
         self.store = store
+        # every answer carries the hybrid index's top sections (`related`); a caller that shows none
+        # (budgetqa ask without --json) skips the search and the index's start-up
+        self.with_related = with_related
         # the optional language model (app/llm/): the environment's (BUDGETQA_LLM_*) unless one is given
         self.assistant = configured_model() if assistant is CONFIGURED else assistant
         self.glossary = glossary or load_glossary()
@@ -290,7 +294,9 @@ class Engine:
                 answer, new_context = self.assistant.assist(self, question, context, answer, new_context)
             if new_context is not None and new_context is not context:
                 answer.inherited = inherited_for(answer, new_context.inherited)
-            return staged("related", self.attach_related, answer, getattr(new_context, "query", None)), new_context
+            if self.with_related:
+                answer = staged("related", self.attach_related, answer, getattr(new_context, "query", None))
+            return answer, new_context
         except Exception as exc:  # noqa: BLE001 - the barrier: one question's failure is its own answer
             return failure_answer(question, exc), context
 

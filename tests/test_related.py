@@ -146,3 +146,18 @@ def test_text_answers_read_the_top_hits_sections_first(tmp_path):
     assert any(quoted in "".join(p.text for s in top.walk() for p in s.paragraphs).replace("\n", "")
                or quoted[:12] in "".join(p.text for s in top.walk() for p in s.paragraphs)
                for top in cut.sections)
+
+
+def test_the_printed_ask_does_not_search_the_index_and_the_json_one_does(tmp_path, capsys):
+    import json
+
+    from app.cli import main
+
+    _ingest(tmp_path)
+    assert main(["ask", "三公经费比上年减少多少？", "--json", "--home", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["related"]  # the contract's field, from the index
+    from app.engine import Engine
+    from index.facts import FactStore
+
+    plain = Engine(FactStore(tmp_path), with_related=False).ask("三公经费比上年减少多少？")
+    assert plain.status == "answered" and plain.related == []  # budgetqa ask without --json shows none
