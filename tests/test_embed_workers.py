@@ -39,21 +39,24 @@ def test_remembered_vectors_are_given_back_unchanged():
     assert other.embed_documents(TEXTS) == source.embed_documents(TEXTS)
 
 
-def test_workers_embed_what_this_process_would(tmp_path):
+def test_workers_embed_what_this_process_would(tmp_path, monkeypatch):
     """Three files ingest through two worker processes; their chunks' vectors, handed to this
     process, equal the vectors this process works out itself."""
     files = [SAMPLE, corpus_file("shanghai-putuo-justice-bureau-2026-unit-budget.pdf"),
              corpus_file("shanghai-putuo-social-welfare-home-2024-unit-budget.pdf")]
     store, index = FactStore(tmp_path), ChunkIndex(tmp_path)
+    encoded = []  # texts this process encodes itself (the model may be loaded by an earlier test)
+    original = index.embeddings._encode
+    monkeypatch.setattr(index.embeddings, "_encode", lambda texts: encoded.extend(texts) or original(texts))
     report = ingest_paths(files, store, index=index, workers=2)
     assert not report.skipped and len(report.documents) == 3
-    assert not index.embeddings.loaded  # every vector came from the workers
+    assert encoded == []  # every vector came from the workers
     fresh = UniversalSentenceEncoder()
     for doc in report.documents:
         texts = [c.text for c in chunk_disclosure(store.get(doc.doc_id))]
         assert len(texts) == doc.chunks
         assert index.embeddings.embed_documents(texts) == fresh.embed_documents(texts)
-    assert not index.embeddings.loaded
+    assert encoded == []  # … and are handed back as remembered, not worked out again
     index.close()
 
 
