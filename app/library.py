@@ -27,7 +27,7 @@ import sqlite3
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -126,6 +126,13 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
         state = index.state()
         if not state.keywords_live:
             index.repair_keywords()  # CURRENT missing or stale: saved again from the corpus
+    with index.batch() if index is not None else nullcontext():  # BM25 saved once for the batch
+        _ingest_in_order(files, store, index, workers, state, report, on_file)
+    report.documents = _grouped(report.documents)
+    return report
+
+
+def _ingest_in_order(files, store, index, workers, state, report, on_file) -> None:
     for path, outcome in _parsed_in_order(files, store, workers, _worker_embedding(index)):
         if on_file:
             on_file(path)
@@ -142,8 +149,6 @@ def ingest_paths(paths: Iterable[Path], store: FactStore,
             log.exception("skipped %s after an unexpected error", path)
             report.skipped.append(Skipped(str(path), f"导入文件“{path.name}”时出现内部错误（{type(exc).__name__}），"
                                                      "已跳过；详情见数据目录中的 budgetqa.log。"))
-    report.documents = _grouped(report.documents)
-    return report
 
 
 def _disk_reason(exc: BaseException) -> str:

@@ -113,6 +113,10 @@ class KeywordIndex:
             raise StoreError(f"无法打开关键词索引（{self.dir}）。", f"{self.db_path}: {exc}") from exc
         self._loaded: str | None = None  # name of the saved index in memory
         self._bm25 = None
+        # a batch of writes (ingest of many files) saves BM25 once at its end, not after every
+        # document: rebuilding over the whole corpus per document makes a batch quadratic
+        self.deferring = False
+        self.pending: int | None = None  # the generation to save at the batch's end
         self._ids: list[str] = []
         self._chunks: dict[str, Chunk] = {}
 
@@ -129,12 +133,13 @@ class KeywordIndex:
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?)", rows)
-        self._rebuild(generation)
+        if not self._saved_later(generation):
+            self._rebuild(generation)
 
     def remove(self, doc_id: str, generation: int) -> int:
         with closing(self._connect()) as db, db:
             removed = db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,)).rowcount
-        if removed:
+        if removed and not self._saved_later(generation):
             self._rebuild(generation)
         return removed
 
@@ -142,6 +147,17 @@ class KeywordIndex:
         with closing(self._connect()) as db, db:
             db.execute("DELETE FROM chunks")
         self._rebuild(generation)
+
+    def _saved_later(self, generation: int) -> bool:
+        if self.deferring:
+            self.pending = generation  # CURRENT stays the previous index until flush (live() says stale)
+        return self.deferring
+
+    def flush(self) -> None:
+        """The end of a batch (index lock held): save BM25 once over the corpus as it now is."""
+        generation, self.pending = self.pending, None
+        if generation is not None:
+            self._rebuild(generation)
 
     def _rebuild(self, generation: int) -> None:
         """Save a BM25 index over the corpus in a fresh folder, then name it in CURRENT.

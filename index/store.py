@@ -18,6 +18,8 @@ store afresh when the old one cannot be opened (its contents all derive from the
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,6 +126,20 @@ class ChunkIndex:
         """Vectors of these chunk texts, worked out elsewhere with this index's model (an ingest
         worker): `add` then finds them instead of embedding again."""
         self.embeddings.remember(texts, vectors)
+
+    @contextmanager
+    def batch(self):
+        """Many documents written in a row (a batch ingest): the keyword index's BM25 is saved once,
+        at the end, instead of after each document. A reader in between finds it stale and rebuilds
+        it from the corpus (KeywordIndex.repair); a kill in between leaves the same, repaired."""
+        self.keywords.deferring = True
+        try:
+            yield self
+        finally:
+            self.keywords.deferring = False
+            if self.keywords.pending is not None:
+                with self.lock.hold(self.write_timeout, "write"):
+                    self.keywords.flush()
 
     def add(self, disclosure: Disclosure) -> int:
         """Index (or re-index) one document; returns its chunk count."""

@@ -112,3 +112,31 @@ def test_questions_lose_the_issuers_name_within_its_documents():
     assert without_issuer("外事宣传经费项目要达到什么目标？", "重庆市渝北区人民政府外事办公室") == "外事宣传经费项目要达到什么目标？"
     assert without_issuer("三公经费", None) == "三公经费"
     assert without_issuer("司法局", "上海市普陀区司法局") == "司法局"  # nothing left to ask: keep it
+
+
+def test_a_batch_ingest_saves_the_keyword_index_once_and_it_is_live_after(tmp_path, monkeypatch):
+    """Rebuilding BM25 over the whole corpus after each document makes a batch quadratic; a batch
+    saves it once, at its end, and the saved index then covers every document's chunks."""
+    from app.library import ingest_paths
+    from index.facts import FactStore
+    from index.keywords import KeywordIndex
+    from index.store import ChunkIndex
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    sample = (ROOT / "data" / "sample" / "yubei-foreign-affairs-office-2024-budget.txt").read_text(encoding="utf-8")
+    for name, issuer in (("a.txt", "青石县城市管理局"), ("b.txt", "青石县审计局"), ("c.txt", "青石县水利局")):
+        (folder / name).write_text(sample.replace("重庆市渝北区人民政府外事办公室", issuer), encoding="utf-8")
+    index = ChunkIndex(tmp_path / "home")
+    index.repair_keywords()  # a fresh home's empty index, saved before the batch
+    saves = []
+    original = KeywordIndex._rebuild
+    monkeypatch.setattr(KeywordIndex, "_rebuild", lambda self, generation: saves.append(generation) or original(self, generation))
+    try:
+        report = ingest_paths([folder], FactStore(tmp_path / "home"), index=index, workers=1)
+        assert len(report.documents) == 3 and not report.skipped
+        assert len(saves) == 1 and index.keywords.live()
+        assert index.keywords.search("三公经费", 5)  # the saved index answers
+    finally:
+        index.close()
