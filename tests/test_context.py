@@ -166,3 +166,10 @@ def test_ellipsis_is_a_short_continuation_without_a_cue_of_its_own():
     assert UNKNOWN_NAME_CHARS == 2
     assert link("在吗") != NO_SUBJECT  # one leftover character (在) and no cue: asks nothing
     assert link("火星局比上年增长了多少？") == NEW_TOPIC  # an unknown two-character-plus name is a subject
+
+
+def test_a_relative_year_in_a_follow_up_counts_from_the_year_asked_before(engine):
+    first, context = engine.converse("农业农村局2024年公务接待费是多少？")
+    assert _figure(first) == Decimal("40000.00")
+    before, _ = engine.converse("那上年的呢？", context)  # the year before 2024, whatever the latest document
+    assert _figure(before) == Decimal("80000.00")

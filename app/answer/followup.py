@@ -129,6 +129,9 @@ def follow_up(query: Query, previous: Query, link: str) -> tuple[Query, dict, bo
             taken["years"] = list(previous.years)
         elif previous.year_offsets:
             taken["year_offset"] = previous.year_offsets[0]
+    elif query.year_offsets and not query.years and len(previous.years) == 1:
+        # 那上年的呢？ after a question about 2021: the year before 2021, not before the latest document
+        changes.update(years=[previous.years[0] + query.year_offsets[0]], year_offsets=[])
     if query.kind is None and previous.kind is not None:
         changes.update(kind=previous.kind, measure=query.measure or previous.measure)
         taken["kind"] = previous.kind

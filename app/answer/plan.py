@@ -300,6 +300,8 @@ def _sum(query, doc, year, pool, glossary) -> Plan | NoPlan:
             return missing(item, doc, year)
     best_key, best_total = None, -1.0
     for _, r in ranked[0]:
+        if r.fact.locator.table is None:
+            continue  # figures stated in the text share no column: each is taken on its own merits
         picks = [next(((s, x) for s, x in found if x.key == r.key), None) for found in ranked]
         if all(picks) and len({id(p[1]) for p in picks}) == len(picks):
             total = sum(p[0] for p in picks)
