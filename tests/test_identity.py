@@ -191,3 +191,17 @@ def test_a_text_figure_the_audit_found_to_differ_from_its_table_is_never_verifie
 def test_items_joined_by_and_that_are_one_printed_name_are_not_summed(engine):
     answer = engine.ask("城市管理局2025年基本工资和住房公积金一共多少？")
     assert answer.status == "answered" and answer.value == Decimal("520000.00")
+
+
+def test_a_reason_for_a_share_must_speak_of_the_share():
+    glossary = load_glossary()
+    query = understand("为什么培训费占了近九成？", glossary)
+    change = "培训费预算数为60,000.00元，较上年减少2,000.00元，主要原因是压减培训次数。"
+    share = "培训费占比较高，主要原因是本年集中开展业务轮训。"
+    assert not text_identity(query, change, "培训费").ok
+    assert text_identity(query, share, "培训费").ok
+
+
+def test_a_budget_asked_about_with_no_item_is_the_spending_total():
+    query = understand("今年预算为什么减少了？", load_glossary())
+    assert query.operation == "reason" and [i.surface for i in query.items] == ["支出"]

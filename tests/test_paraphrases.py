@@ -28,7 +28,7 @@ FAMILY = {
 }
 CENT = Decimal("0.01")
 TEXT = ("reason", "definition")
-QUOTED_WRONG = 3  # measured 2026-11-30; lower it as it falls, never raise it
+QUOTED_WRONG = 0  # 3 on 2026-11-30 at first; 0 since 10:33 the same day
 
 
 def _recognised(entry, glossary) -> bool:
@@ -96,6 +96,4 @@ def test_no_paraphrase_is_answered_wrong_and_verified(tmp_path):
     print(f"\nparaphrases answered as expected (status, figure): {right}/{len(ENTRIES)}; wrong and verified: "
           f"{len(wrong)} figures, {len(quoted)} quoted passages")
     assert wrong == []
-    # a quoted passage that does not answer the why (2026-11-30: 3 of 50 reason and definition
-    # wordings): a ratchet until reasons are read clause by clause, never a figure
-    assert len(quoted) <= QUOTED_WRONG, quoted
+    assert len(quoted) <= QUOTED_WRONG, quoted  # a quoted passage that does not answer the why

@@ -40,6 +40,10 @@ def text_identity(query: Query, passage_text: str, where: str) -> Check:
         if score > best:
             best, named = score, term
     ok = best >= TEXT_NAMES
+    if ok and query.operation == "reason" and re.search(r"占|比重|比例|几成|近.成", norm(query.question or "")) \
+            and not re.search(r"占|比重|比例", body):
+        # 为什么…占了近九成: a reason for a share speaks of the share; a change's reason is not it
+        return Check("item", False, "问的是所占比例的原因，引用的文字没有说到比例。")
     if ok and query.operation == "definition":
         # a definition is the passage whose heading is the term, or that opens with it (X：指… / X是指…);
         # a passage that only mentions the term (三公经费's definition listing 公务接待费) defines another

@@ -277,7 +277,8 @@ def _clip_reason(sentence: str) -> str:
 def _with_reason(passage: Passage, candidates: list[_Candidate]) -> Passage:
     """A change stated without its reason (“三公”经费…增加25万元。) is explained where the same
     change is stated again with one, in the same section (公务用车购置费…增加25万元，主要原因是…)."""
-    stated = set(_FIGURE.findall(passage.text))
+    # a shared 0 (购置费0元 and 1,000,000元…) is no shared change: only a figure that is not zero counts
+    stated = {f for f in _FIGURE.findall(passage.text) if re.sub(r"[^1-9]", "", f)}
     for c in candidates:
         if c.where == passage.where and c.sentence not in passage.text and \
                 any(w in c.sentence for w in FAMILY_WORDS["reason"][0]) and stated & set(_FIGURE.findall(c.sentence)):
