@@ -169,7 +169,8 @@ def understand(question: str, glossary: Glossary) -> Query:
         query.items = items
     if not query.items:  # 支出决算是多少: the measure word names the total it measures
         # 花了多少钱 / 预算为什么减少: spending, the department's budget total
-        for word, cue in (("支出", "支出"), ("收入", "收入"), ("支出", "花"), ("支出", "预算")):
+        pairs = (("支出", "支出"), ("收入", "收入"), ("支出", "花")) + ((("支出", "预算"),) if family == "reason" else ())
+        for word, cue in pairs:
             if cue in text and word in glossary.phrases:
                 at = text.find(cue)
                 # 普法宣传实际支出: an unknown name before the measure words names what is measured
