@@ -163,6 +163,10 @@ class Engine:
                           checks=[Check("reason", False, "no reason marker for the asked item in the passage")],
                           passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                      "snippet": passage.text}])
+        stranger = foreign_body(query.text or norm(question), doc, self.printed_names(doc))
+        if stranger:  # 长寿区人大常委会 is not 江苏省人大常委会, though both are 人大常委会
+            return Answer(question=question, status=NO_ANSWER, checks=[Check("body", False, f"文件不是关于“{stranger}”的。")],
+                          text=f"问题问的是“{stranger}”，已收录的文件中没有它的文件。{coverage(docs)}")
         body = body_named(query.text or "", doc) if query.operation == "text" else ""
         if body and body not in norm(passage.text + passage.where):
             # the duties of a part of the body (某某审判庭负责什么): the passage must be about that part

@@ -35,3 +35,12 @@ def test_the_glossary_names_no_particular_issuer():
     text = (ROOT / "app" / "answer" / "glossary.yaml").read_text(encoding="utf-8")
     for name in ("渝北区", "普陀区", "万里街道", "石泉路"):
         assert name not in text, name
+
+
+def test_an_office_of_an_organ_is_also_named_by_the_organ_and_a_town_government_by_its_town():
+    from app.answer.glossary import issuer_short_names, load_glossary
+
+    glossary = load_glossary()
+    assert "人大常委会" in issuer_short_names("青岚省人民代表大会常务委员会办公厅", glossary)
+    assert "白石镇" in issuer_short_names("青岚县白石镇人民政府", glossary)
+    assert "外事" not in issuer_short_names("青岚县人民政府外事办公室", glossary)  # 办公室 stays
