@@ -198,13 +198,46 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def plot_progress(log: Path, path: Path) -> None:
+    """Documents stored against minutes from a progress log ("HH:MM:SS count load" per line, one a
+    minute, as the README's 1,000-document run was sampled): a straight line is linear ingest."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = []
+    for line in log.read_text().splitlines():
+        clock, count, *_ = line.split()
+        h, m, sec = (int(x) for x in clock.split(":"))
+        points.append((h * 60 + m + sec / 60, int(count)))
+    start = points[0][0]
+    minutes, counts = [p[0] - start for p in points], [p[1] for p in points]
+    rates = [(c2 - c1) / (m2 - m1) for (m1, c1), (m2, c2) in zip(zip(minutes, counts), zip(minutes[1:], counts[1:]))]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.plot(minutes, counts, marker=".")
+    left.set_xlabel("minutes since the first sample")
+    left.set_ylabel("documents stored")
+    left.set_title("1,000-document ingest: progress")
+    right.plot(counts[1:], rates, marker=".")
+    right.set_xlabel("documents stored")
+    right.set_ylabel("documents / minute")
+    right.set_title("rate falls as the corpus grows")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sizes", type=int, nargs="+")
+    parser.add_argument("sizes", type=int, nargs="*")
     parser.add_argument("--work", type=Path, default=None, help="folder for corpora and data directories")
     parser.add_argument("--questions", type=int, default=80)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--progress", type=Path, help="only plot a progress log (see plot_progress) and stop")
     args = parser.parse_args()
+    if args.progress:
+        plot_progress(args.progress, ROOT / "bench" / "scale_progress.png")
+        return
     work = args.work or Path(tempfile.mkdtemp(prefix="budgetqa-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     kept = {r["documents"]: r for r in (json.loads(RESULTS.read_text()) if RESULTS.exists() else [])}
