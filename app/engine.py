@@ -164,7 +164,7 @@ class Engine:
                           passages=[{"doc_id": doc.doc_id, "title": doc.title, "locator": passage.where,
                                      "snippet": passage.text}])
         stranger = foreign_body(query.text or norm(question), doc, self.printed_names(doc))
-        if stranger:  # 长寿区人大常委会 is not 江苏省人大常委会, though both are 人大常委会
+        if stranger:  # 白沙区人大常委会 is not 青岚省人大常委会, though both are 人大常委会
             return Answer(question=question, status=NO_ANSWER, checks=[Check("body", False, f"文件不是关于“{stranger}”的。")],
                           text=f"问题问的是“{stranger}”，已收录的文件中没有它的文件。{coverage(docs)}")
         body = body_named(query.text or "", doc) if query.operation == "text" else ""

@@ -73,7 +73,7 @@ def fuse(rankings: dict[str, list[Chunk]], fusion: Fusion = DEFAULT_FUSION) -> l
 
 def without_issuer(query: str, issuer: str | None, shortest: int = 3) -> str:
     """Within one issuer's documents its name ranks nothing: drop the parts of the question that
-    name it (司法局, 石泉路街道, 外事办 — runs of 3+ characters found in the issuer's full name).
+    name it (司法局, 云岭街道, 外事办 — runs of 3+ characters found in the issuer's full name).
 
     Measured: USE ranked the short 机构设置 passage, which is all about the issuer, first for
     "司法局2026年三公经费多少？"; two-character overlaps are left alone (外事宣传 keeps 外事)."""

@@ -1,7 +1,7 @@
 """Table titles, table numbers and the catalogue (目录) a document announces.
 
 Bodies often print a table's title without its number (the seed's body says
-"2024年渝北区部门收支预算总表", its catalogue "表一 … 收支预算总表"); the number then
+"2024年白沙区部门收支预算总表", its catalogue "表一 … 收支预算总表"); the number then
 comes from the catalogue entry with the same title.
 """
 

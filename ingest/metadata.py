@@ -23,7 +23,7 @@ _REGION = re.compile(
 
 
 _BUDGET_TYPE_TAIL = re.compile(r"(?:一般公共|政府性基金|国有资本经营|财政拨款|区级|市级|县级|省级|部门|单位)+$")
-# 沐川县沐溪初级中学主要职能是… / 某某局的主要职责: an organisation introduced by its duties
+# 青石县白沙初级中学主要职能是… / 某某局的主要职责: an organisation introduced by its duties
 _DUTIES_SUBJECT = re.compile(
     r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]?\s*)?(?:20\d{2}年)?(?P<name>[\u4e00-\u9fff（）()]{4,30}?"
     r"(?:学校|中学|小学|学院|大学|幼儿园|医院|卫生院|中心|局|厅|委员会|委|办公室|办事处|政府|院|所|站|队|馆|会|部))"
@@ -70,7 +70,7 @@ def region_of(name: str | None) -> str | None:
     """'江南省青石市临水区人民政府文物局' → '江南省青石市临水区'; '重庆市交通委员会' → '重庆市'."""
     if not name:
         return None
-    s = normalize(name).replace(" ", "").removeprefix("中共")  # 中共上海市普陀区委… is a party organ
+    s = normalize(name).replace(" ", "").removeprefix("中共")  # 中共白鹭市白沙区委… is a party organ
     m = _REGION.match(s)
     return (m.group(1) if m else "") or None
 
@@ -178,14 +178,14 @@ _ALIASES = (
     (re.compile(r"中国人民政治协商会议(?P<region>.+?)委员会"), r"\g<region>政协"),
     (re.compile(r"人民代表大会常务委员会"), "人大常委会"),
     (re.compile(r"(?P<region>[省市区县州旗])委员会"), r"\g<region>委"),
-    (re.compile(r"^中共(?=.+?[省市区县州旗]委)"), ""),  # 中共江苏省委办公厅 = 江苏省委办公厅
+    (re.compile(r"^中共(?=.+?[省市区县州旗]委)"), ""),  # 中共青岚省委办公厅 = 青岚省委办公厅
     (re.compile(r"[（(](本级|汇总)[)）]$"), ""),
 )
 
 
 def issuer_key(name: str | None) -> str | None:
-    """A comparable form: 江苏省委办公厅, 中共江苏省委办公厅 and 中国共产党江苏省委员会办公厅 are
-    one key; so are 中国人民政治协商会议江苏省委员会办公厅 and 江苏省政协办公厅."""
+    """A comparable form: 青岚省委办公厅, 中共青岚省委办公厅 and 中国共产党青岚省委员会办公厅 are
+    one key; so are 中国人民政治协商会议青岚省委员会办公厅 and 青岚省政协办公厅."""
     if not name or name == UNRECOGNISED:
         return None
     key = normalize(name).replace(" ", "")
@@ -290,7 +290,7 @@ def issuers_in_text(lines: list[str]) -> list[str]:
 
 
 def _issuer_from_title(title_issuer: str | None) -> str | None:
-    """The title names the issuer before the year unless it names only a region (上海市普陀区)."""
+    """The title names the issuer before the year unless it names only a region (白鹭市白沙区)."""
     if not title_issuer or region_of(title_issuer) == title_issuer:
         return None
     return title_issuer

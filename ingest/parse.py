@@ -131,7 +131,7 @@ def parse_document(raw: RawDocument) -> Parsed:
                 region.notes.append(text)
                 continue
             if not raw.text_rows and not region.rows and region.meta and _WRAPPED_NAME.fullmatch(flat):
-                _wrap_meta(region, flat)  # "部门名称：江苏省人大" … "常委会办公厅" under the unit
+                _wrap_meta(region, flat)  # "部门名称：青岚省人大" … "常委会办公厅" under the unit
                 continue
             heading = parse_heading(text)
             if raw.text_rows and not (heading and heading.level <= 2) and not _catalogue_heading(

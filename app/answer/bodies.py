@@ -85,7 +85,7 @@ def foreign_body(text: str, doc, labels: list[str]) -> str:
 
 
 def body_named(text: str, doc) -> str:
-    """A part of the issuer the question asks about (江苏高院的环境资源审判庭负责什么): a body name in the
+    """A part of the issuer the question asks about (青岚高院的环境资源审判庭负责什么): a body name in the
     question other than the issuer's own, "" when there is none."""
     issuer = norm(doc.issuer or "") + norm(doc.title or "")
     for m in _BODY.finditer(text):

@@ -304,7 +304,7 @@ def issuer_mention(question: str, docs: list[DocumentSummary], glossary: Glossar
     if best:
         named = [d for d in docs if d.issuer and best in issuer_short_names(d.issuer, glossary)]
         return best, named
-    for d in docs:  # contractions the rules do not spell out (规划资源局, 社工部)
+    for d in docs:  # contractions the rules do not spell out (城管执法局, 文广局)
         core = issuer_core(d.issuer or "", glossary)
         for size in range(min(len(core) - 1, len(text)), 2, -1):
             for i in range(len(text) - size + 1):

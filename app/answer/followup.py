@@ -14,7 +14,7 @@ previous question, by its shape, never by its wording:
   比上年增长多少？, 2023年是多少？. It keeps its own operation and takes the subject (issuer, items)
   and, when it names none, the year.
 - Anything else is a **new topic** (`NEW_TOPIC`): a question that names its own issuer, item or
-  year (万里街道2025年预算总共多少钱) takes nothing, so one wrong turn never sticks to the next ones.
+  year (云岭街道2025年预算总共多少钱) takes nothing, so one wrong turn never sticks to the next ones.
 
 An elliptical question naming something the glossary does not know (那火星局呢？) takes no subject:
 answering the previous issuer's or item's figure for it would be answering another question.

@@ -100,7 +100,7 @@ def load_glossary(path: str | None = None) -> Glossary:
 
 
 def issuer_core(full: str, glossary: Glossary) -> str:
-    """The name without region prefixes: 上海市普陀区规划和自然资源局 → 规划和自然资源局."""
+    """The name without region prefixes: 青岚省白鹭市规划和自然资源局 → 规划和自然资源局."""
     rest = norm(full)
     for pattern in glossary.issuers.get("drop_prefixes", []):
         m = re.match(pattern if "(" in pattern else re.escape(pattern), rest)
@@ -110,7 +110,7 @@ def issuer_core(full: str, glossary: Glossary) -> str:
 
 
 def abbreviates(short: str, core: str) -> bool:
-    """规划资源局 / 社工部 for 规划和自然资源局 / 社会工作部: the same first and last character, the
+    """城管执法局 / 文广局 for 城市管理行政执法局 / 文化广电局: the same first and last character, the
     rest picked in order from the full name (a contraction), at least three characters."""
     if len(short) < 3 or len(short) >= len(core) or short[0] != core[0] or short[-1] != core[-1]:
         return False
@@ -174,7 +174,7 @@ def _short_names_of(full: str, glossary: Glossary) -> set[str]:
         prefixes.add(region)
         for level in level_words:
             if region.endswith(level) and len(region) - len(level) >= 2:
-                prefixes.add(region[: -len(level)])  # 渝北区 → 渝北
+                prefixes.add(region[: -len(level)])  # 白沙区 → 白沙
                 prefixes.add(level)  # → 区
     shorts: set[str] = set()
     for core in cores:
@@ -192,7 +192,7 @@ def _short_names_of(full: str, glossary: Glossary) -> set[str]:
         for form in list(forms):
             for level in level_words:
                 if form.endswith(level) and len(form) - len(level) >= 2:
-                    forms.add(form[: -len(level)])  # 万里街道 → 万里
+                    forms.add(form[: -len(level)])  # 云岭街道 → 云岭
             if form.startswith("人民政府"):
                 forms.add("政府" + form[4:])
         for abbreviation, expansion in (rules.get("abbreviations") or {}).items():

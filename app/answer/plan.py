@@ -265,7 +265,7 @@ def _parts(query, doc, year, pool, glossary) -> Plan | NoPlan:
 def plan_across_years(query: Query, docs: list[DocumentSummary], pools: dict[str, list[FactRecord]],
                       glossary: Glossary) -> Plan | NoPlan:
     """One figure from each year's document of one issuer, then their sum or the extreme year
-    (万里街道2023到2025年三公经费加起来 / 万里街道哪一年的支出预算最多)."""
+    (云岭街道2023到2025年三公经费加起来 / 云岭街道哪一年的支出预算最多)."""
     if not query.items:
         return NoPlan("no_answer", "问题没有说明是哪一项。")
     item = query.items[0]

@@ -65,7 +65,7 @@ def exact_figure(chosen: FactRecord, ranked: list[tuple[float, FactRecord]]) -> 
 
 
 def rounding(fact) -> Decimal:
-    """Half a unit of the last place printed (20.69万元 → 50 元; 1,045,000.00元 → 0.005 元)."""
+    """Half a unit of the last place printed (20.69万元 → 50 元; 1,234,500.00元 → 0.005 元)."""
     m = re.search(r"\d+(?:\.(\d+))?", (fact.text or "").replace(",", ""))
     decimals = len(m.group(1) or "") if m else 0
     factor = {"万元": Decimal(10000), "亿元": Decimal(100000000), "千元": Decimal(1000)}.get(fact.source_unit or "", Decimal(1))

@@ -1,6 +1,6 @@
 """An answer's figure as the document prints it: its unit and precision, its direction, its name.
 
-A document that prints 万元 with two decimals (0.83万元) is quoted in 万元 with two decimals, the
+A document that prints 万元 with two decimals (0.47万元) is quoted in 万元 with two decimals, the
 元 amount in brackets without invented cents (合 8,300 元); a document that prints 元 is quoted in
 元 to the cent, with 万元 beside large amounts. A change says which way it went (↓ / ↑) with its
 percentage; the figure is named by the item it is (the row, or the largest part for an extreme).
@@ -59,7 +59,7 @@ def _yuan(value: Decimal) -> str:
 
 
 def money_pair(value: Decimal, records) -> tuple[str, str]:
-    """(main, other): 0.83万元 and 合 8,300 元; or 1,045,000.00元 and 合 104.50 万元."""
+    """(main, other): 0.47万元 and 合 4,700 元; or 1,234,500.00元 and 合 123.45 万元."""
     unit, places = printed_unit(records)
     if unit == "万元":
         return f"{fmt_amount(value, '万元', places)}万元", f"合 {_yuan(value)} 元"

@@ -312,7 +312,7 @@ class ChatService:
         return cached
 
     def short_names(self, docs: list[DocumentSummary]) -> dict[str, str]:
-        """Each document's issuer as people say it (万里街道), worked out once per document list."""
+        """Each document's issuer as people say it (云岭街道), worked out once per document list."""
         from app.chat.suggest import short_issuer
 
         key = ("names", signature(docs))
