@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,17 +23,11 @@ from index.retrieve import METHODS, Retriever
 from index.store import ChunkIndex, SearchFilter
 from ingest.errors import EmbeddingMismatchError
 from ingest.pipeline import parse_file
+from tests.chroma_server import chroma_server
 from tests.conftest import ROOT, SAMPLE, corpus_file
 
 GOLDEN = ROOT / "tests" / "golden" / "retrieval.yaml"
 HTML = "chongqing-transport-commission-2018-budget.html"
-CHROMA = Path(sys.executable).with_name("chroma")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module", params=["embedded", "server"])
@@ -45,31 +36,8 @@ def backend(request, tmp_path_factory):
     if request.param == "embedded":
         yield None
         return
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
-    server = subprocess.Popen([str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not answer on {url} (exit {server.poll()})")
-                time.sleep(0.2)
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,12 @@ store and with a `chroma run` server; text answers read the top hits' sections f
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 
-from tests.conftest import ROOT, SAMPLE
+from tests.chroma_server import chroma_server
+from tests.conftest import SAMPLE
 
-CHROMA = ROOT / ".venv" / "bin" / "chroma"
 
 
 def _ingest(home: Path):
@@ -75,44 +68,13 @@ def test_related_comes_from_the_hybrid_index_in_the_embedded_store(tmp_path):
     _check_related_is_the_hybrid_ranking(tmp_path, doc_id)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_related_comes_from_a_chroma_server(tmp_path, monkeypatch):
-    if not CHROMA.exists():
-        pytest.fail("the chroma command is part of the environment (.venv/bin/chroma)")
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    server = subprocess.Popen([str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port),
-                               "--path", str(tmp_path / "server")], stdout=log, stderr=subprocess.STDOUT,
-                              env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not start: {(tmp_path / 'chroma.log').read_text()}")
-                time.sleep(0.3)
-        monkeypatch.setenv("BUDGETQA_CHROMA_URL", f"http://127.0.0.1:{port}")
+    with chroma_server(tmp_path / "server") as url:
+        monkeypatch.setenv("BUDGETQA_CHROMA_URL", url)
         home = tmp_path / "home"
         doc_id = _ingest(home)
         assert not (home / "chroma").exists(), "the vectors went to the server, not an embedded store"
         _check_related_is_the_hybrid_ranking(home, doc_id)
-    finally:
-        server.terminate()  # our own child, by its pid
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
-        log.close()
-        shutil.rmtree(tmp_path / "server", ignore_errors=True)
 
 
 def test_a_data_directory_without_a_chunk_index_gives_no_related_and_still_answers(tmp_path):

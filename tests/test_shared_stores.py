@@ -11,58 +11,27 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from index.facts import DATABASE_URL_VARIABLE
 from index.keywords import KeywordIndex
+from tests.chroma_server import chroma_server
 from tests.conftest import SAMPLE
 from tests.postgres_server import binaries, running_postgres
 
 BUDGETQA = Path(sys.executable).with_name("budgetqa")
-CHROMA = Path(sys.executable).with_name("chroma")
 ISSUER = "重庆市渝北区人民政府外事办公室"
 INVENTED = "重庆市渝北区虚构河道养护中心"  # an invented second issuer: the seed's text under another name
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    port, data = _free_port(), tmp_path_factory.mktemp("chroma-server")
-    server = subprocess.Popen([str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not answer on {url} (exit {server.poll()})")
-                time.sleep(0.2)
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
