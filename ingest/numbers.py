@@ -78,6 +78,15 @@ def unit_factor(unit: str) -> Decimal:
     return MONEY_UNITS.get(unit, Decimal(1))
 
 
+def printed_tolerance(fact) -> Decimal:
+    """Half a unit of the last place a fact is printed to, in the fact's unit (元 or %): 20.69万元
+    → 50 元, 1,234,500.00元 → 0.005 元, 49.4% → 0.05."""
+    m = re.search(r"\d+(?:\.(\d+))?", fact.text.replace(",", ""))
+    decimals = len(m.group(1) or "") if m else 0
+    factor = unit_factor(fact.source_unit) if fact.unit == "元" and fact.source_unit else Decimal(1)
+    return factor * Decimal(1).scaleb(-decimals) / 2
+
+
 _UNIT_LINE = re.compile(r"(?:金额)?单位\s*[:：]\s*(亿元|万元|千元|元)")
 
 

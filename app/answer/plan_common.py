@@ -4,7 +4,6 @@ best fact for an item (under the question's measure, set by app.answer.plan.make
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from app.answer.calc import Program
 from app.answer.candidates import THRESHOLD, FactRecord, describe, rank
 from app.answer.glossary import Glossary
 from app.answer.understand import Item
+from ingest.numbers import printed_tolerance
 from index.facts import DocumentSummary
 
 
@@ -60,16 +60,10 @@ def exact_figure(chosen: FactRecord, ranked: list[tuple[float, FactRecord]]) -> 
     if chosen.fact.origin != "narrative":
         return chosen
     exact = [r for s, r in ranked if s >= THRESHOLD and r.fact.origin == "table"
-             and abs(r.fact.value - chosen.fact.value) <= rounding(chosen.fact)]
+             and abs(r.fact.value - chosen.fact.value) <= printed_tolerance(chosen.fact)]
     return exact[0] if exact else chosen
 
 
-def rounding(fact) -> Decimal:
-    """Half a unit of the last place printed (20.69万元 → 50 元; 1,234,500.00元 → 0.005 元)."""
-    m = re.search(r"\d+(?:\.(\d+))?", (fact.text or "").replace(",", ""))
-    decimals = len(m.group(1) or "") if m else 0
-    factor = {"万元": Decimal(10000), "亿元": Decimal(100000000), "千元": Decimal(1000)}.get(fact.source_unit or "", Decimal(1))
-    return factor * Decimal(1).scaleb(-decimals) / 2
 
 
 def missing(item: Item, doc: DocumentSummary, year: int | None) -> NoPlan:

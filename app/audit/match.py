@@ -14,10 +14,10 @@ import re
 from decimal import Decimal
 
 from app.audit.findings import Finding, cell_figure, squeeze, value, yuan
-from app.audit.text import MONEY, PUNCT, fact_detail, dice_similarity, printed_tolerance, bigrams, fact_figure
+from app.audit.text import MONEY, PUNCT, fact_detail, dice_similarity, bigrams, fact_figure
 from ingest.facts import table_title
 from ingest.model import GRID, Cell, Disclosure, Fact, Table
-from ingest.numbers import unit_factor
+from ingest.numbers import printed_tolerance, unit_factor
 
 
 # --- B01 narrative amount = table figure -------------------------------------------------------------

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from app.audit.findings import Figure, Finding, cell_figure, yuan
 from ingest.model import Disclosure, Fact, Locator
-from ingest.numbers import unit_factor
+from ingest.numbers import printed_tolerance, unit_factor
 
 MONEY = "元"
 PUNCT = re.compile(r"[\s“”\"‘’'（）()《》〈〉、，,。：:；;·\-—－]|[(（][类款项][)）]")
@@ -27,14 +27,6 @@ def bigrams(text: str) -> set[str]:
 
 def dice_similarity(a: set[str], b: set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
-def printed_tolerance(fact: Fact) -> Decimal:
-    """Half a unit of the last printed place, in the fact's unit (元 or %)."""
-    m = re.search(r"\d+(?:\.(\d+))?", fact.text.replace(",", ""))
-    decimals = len(m.group(1) or "") if m else 0
-    factor = unit_factor(fact.source_unit) if fact.unit == MONEY and fact.source_unit else Decimal(1)
-    return factor * Decimal(1).scaleb(-decimals) / 2
 
 
 def fact_figure(fact: Fact, label: str | None = None) -> Figure:
