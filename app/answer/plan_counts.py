@@ -8,7 +8,7 @@ from app.answer.calc import Program, Step
 from app.answer.candidates import THRESHOLD, FactRecord, bigrams, describe, rank
 from app.answer.glossary import norm
 from app.answer.plan_common import NoPlan, Plan, exact_figure, fact_year, missing, name_for
-from app.answer.understand import Item
+from app.answer.understand import Item, counted_words
 
 
 _RATE_WORDS = re.compile(r"执行率|完成率|完成预算|预算数|决算数|^预算$|^决算$")
@@ -83,10 +83,8 @@ def count(query, doc, year, pool, glossary) -> Plan | NoPlan:
         return NoPlan("no_answer", "问题没有说明要数的是什么。")
     units = _COMPATIBLE.get(query.count_unit or "", COUNT_UNITS)
     counted = [r for r in pool if r.fact.unit in units]
-    # the question's words without its year, count words and particles (2024年编报绩效目标的项目有几个
-    # → 编报绩效目标的项目), when they say more than the residue of its cue words
-    asked = re.sub(r"几|多少|[个辆人项次名家台套]|有|呢|吗|共|一共|总共|\d+\s*年度?|今年|去年|现在|目前|[?？。，,!！\s]",
-                   "", query.text or "")
+    # the question's words for the thing counted, when they say more than the residue of its cue words
+    asked = counted_words(query)
     worded = _counted_by_wording(asked if len(asked) > len(query.rest) else query.rest, counted, year)
     if worded is not None:
         return Plan("count", Program([worded.fact], [Step("lookup", ("f0",))]), [worded],

@@ -15,7 +15,7 @@ from app.answer.compose import Answer, Check
 from app.answer.glossary import norm
 from app.answer.names import clean_name
 from app.answer.plan_common import Plan, name_for
-from app.answer.understand import Query
+from app.answer.understand import Query, counted_words
 
 SHARE_MAX = 100  # percent: a part's share of its whole
 _WAN_HEADER = re.compile(r"万元")
@@ -49,9 +49,7 @@ def count_check(query: Query, record: FactRecord) -> list[Check]:
 
     # either the name's own words are in the question, or the question's thing is in the name
     # (重点评价的项目 for 纳入重点绩效评价的项目)
-    words = re.sub(r"几|多少|[个辆人项次名家台套]|有|呢|吗|共|一共|总共|\d+\s*年度?|今年|去年|现在|目前", "|",
-                   query.text or asked)
-    named, thing = own(name), own(words)
+    named, thing = own(name), own(counted_words(query, "|") if query.text else asked)
     covered = max(len(named & bigrams(asked)) / len(named) if named else 1.0,
                   len(thing & bigrams(norm(name))) / len(thing) if thing else 0.0)
     ok = not events and not wants_event and covered >= COUNT_NAMED

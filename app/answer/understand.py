@@ -76,6 +76,16 @@ _SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})\s*年(?!度?以来)")  # 25年 → 
 _CN_YEAR = re.compile(r"([零〇一二三四五六七八九]{4})\s*年")
 
 
+# what a count question says besides the thing counted: count words, particles, years, punctuation
+# (2024年编报绩效目标的项目有几个 → 编报绩效目标的项目)
+COUNT_FILLER = re.compile(r"几|多少|[个辆人项次名家台套]|有|呢|吗|共|一共|总共|\d+\s*年度?|今年|去年|现在|目前|[?？。，,!！\s]")
+
+
+def counted_words(query: "Query", separator: str = "") -> str:
+    """The words of a count question that name what is counted."""
+    return COUNT_FILLER.sub(separator, query.text or "")
+
+
 # 办公的钱 / 养人花的钱: colloquial "the money of X"
 _MONEY_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<!多少)(?:花|用)?的钱")
 
