@@ -94,3 +94,10 @@ def test_unknown_words_after_an_item_name_a_narrower_thing_and_fillers_do_not():
     narrower = understand("2023年培训费讲课酬金是多少？", GLOSSARY).items[0]
     assert narrower.surface == "培训费讲课酬金" and narrower.broader  # 培训费 only as the wider fallback
     assert query.items  # whatever the glossary knows of it, a figure is asked
+
+
+def test_two_years_joined_by_and_are_both_asked_not_one_compared():
+    query = understand("23年和24年两年的培训费加起来是多少？", GLOSSARY)
+    assert sorted(query.years) == [2023, 2024] and query.compared_year is None
+    change = understand("培训费2024年与2023年相比增加了多少？", GLOSSARY)
+    assert change.operation == "change" and change.compared_year == 2023

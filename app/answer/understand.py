@@ -118,6 +118,8 @@ def understand(question: str, glossary: Glossary) -> Query:
     query.years += [2000 + int(y) for y in _SHORT_YEAR.findall(_YEAR.sub(" ", text))]
     query.year_offsets = [glossary.relative_years[t.text] for t in tokens if t.kind == "year"]
     compared = _COMPARED.search(text)
+    if compared and compared.group(0)[0] not in "比较" and family != "change":
+        compared = None  # 23年和24年加起来: two years summed, not one compared with the other
     if compared:
         word = compared.group(0)[1:]
         digits = word.rstrip("年")
